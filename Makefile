@@ -1,0 +1,59 @@
+# dlnotes: `make html` builds the book, `make test` runs every test. Each sets itself up on
+# first use: a virtualenv in .venv with the pinned torch installed FIRST (so pip never resolves a
+# torch of its own choosing), then the package with its book and test extras, then the npm
+# packages from the committed lock.
+#
+#   make html            build _build/html/{en,zh} and the landing page
+#   make test            doctests, unit tests, parity, the strict book build, site and browser checks
+#   make serve           serve _build/html on http://127.0.0.1:8000 (PORT=...)
+#   make clean           remove _build (outputs and the execution cache)
+#
+# Overridable: TORCH_SPEC (default torch==2.13.0), TORCH_PIP_ARGS (e.g. an --index-url for a
+# CUDA build), PYTHON (the interpreter that creates the venv), VENV, PORT.
+
+PYTHON ?= python3
+VENV ?= .venv
+TORCH_SPEC ?= torch==2.13.0
+TORCH_PIP_ARGS ?=
+PORT ?= 8000
+SPHINXOPTS ?= -j 2
+
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.dlnotes-installed
+NPM_STAMP := node_modules/.dlnotes-installed
+SPHINX := $(PY) -m sphinx -b html -c . -n -W --keep-going $(SPHINXOPTS)
+
+.PHONY: html test serve clean distclean setup bench
+
+setup: $(STAMP) $(NPM_STAMP)
+
+$(STAMP): pyproject.toml
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet $(TORCH_PIP_ARGS) "$(TORCH_SPEC)"
+	$(PY) -m pip install --quiet -e ".[book,test]"
+	touch $@
+
+$(NPM_STAMP): package.json package-lock.json
+	npm ci --no-audit --no-fund
+	touch $@
+
+html: $(STAMP) $(NPM_STAMP)
+	$(SPHINX) -d _build/doctrees/en book/en _build/html/en
+	$(SPHINX) -d _build/doctrees/zh -D language=zh_CN book/zh _build/html/zh
+	$(PY) tools/finish_site.py
+
+test: $(STAMP) $(NPM_STAMP)
+	$(PY) -m pytest
+
+serve:
+	$(PY) -m http.server --bind 127.0.0.1 --directory _build/html $(PORT)
+
+bench: $(STAMP) $(NPM_STAMP)
+	$(PY) bench/build.py
+
+clean:
+	rm -rf _build
+
+distclean: clean
+	rm -rf $(VENV) node_modules

@@ -1,0 +1,223 @@
+"""Sphinx glue for the dlnotes book: one configuration, two languages.
+
+Loaded by the root ``conf.py``. It
+
+- derives everything language-dependent from ``config.language`` (so ``-D language=zh_CN`` and
+  the ``DLNOTES_LANGUAGE`` variable agree);
+- keys the shared execution cache on the ``dlnotes`` sources and the kernel set-up, because
+  jupyter-cache hashes only code cells (a change to the package must re-execute every page);
+- links every page, generated ones included, to its twin in the other language;
+- serves math, fonts and scripts from the site itself (KaTeX prerendered, fonts copied locally);
+- fixes Chinese search on Sphinx 9.0.x (sphinx-doc/sphinx#14229) and splits Chinese queries
+  against the index's own terms.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+import sys
+from pathlib import Path
+from typing import Any
+
+from sphinx.application import Sphinx
+from sphinx.config import Config
+from sphinx.search import languages as search_languages
+from sphinx.search.zh import SearchChinese
+
+ROOT = Path(__file__).resolve().parents[2]
+BUILD = ROOT / "_build"
+
+LANGS: dict[str, dict[str, str]] = {
+    "en": {
+        "dir": "en",
+        "code": "en",
+        "name": "English",
+        "title": "dlnotes: Deep Learning Preliminaries with PyTorch",
+        "twin_label": "English",
+    },
+    "zh": {
+        "dir": "zh",
+        "code": "zh-CN",
+        "name": "简体中文",
+        "title": "dlnotes：动手学深度学习预备知识（PyTorch）",
+        "twin_label": "中文",
+    },
+}
+
+
+def lang_key(language: str | None) -> str:
+    """``"zh"`` for any Chinese ``language`` setting, else ``"en"``."""
+    return "zh" if (language or "").lower().startswith("zh") else "en"
+
+
+# ---------------------------------------------------------------- execution cache key
+def _files_for_key() -> list[Path]:
+    files = sorted((ROOT / "src" / "dlnotes").rglob("*.py"))
+    files.append(ROOT / "book" / "_ipython" / "profile_default" / "ipython_kernel_config.py")
+    return files
+
+
+def execution_key() -> str:
+    """A short hash of everything, besides a page's code, that shapes its outputs.
+
+    The ``dlnotes`` sources, the kernel configuration, and the versions of Python and the
+    packages that print or compute the outputs. The cache lives in a folder named by this key,
+    so a change to any of them starts from an empty cache: no page shows stale output.
+    """
+    from importlib.metadata import version
+
+    h = hashlib.sha256()
+    for path in _files_for_key():
+        h.update(path.relative_to(ROOT).as_posix().encode())
+        h.update(b"\0")
+        h.update(path.read_bytes())
+        h.update(b"\0")
+    for dist in ("torch", "numpy", "matplotlib", "pandas", "ipykernel", "myst-nb"):
+        try:
+            h.update(f"{dist}={version(dist)}\n".encode())
+        except Exception:  # noqa: BLE001 - an absent optional package is part of the key too
+            h.update(f"{dist}=absent\n".encode())
+    h.update(sys.version.encode())
+    return h.hexdigest()[:16]
+
+
+def prepare_kernel_environment() -> None:
+    """Environment inherited by the kernels that execute the pages.
+
+    IPython writes history and runtime files into ``IPYTHONDIR``; the committed configuration
+    is copied into the build folder so the source tree stays clean.
+    """
+    ipython_dir = BUILD / "ipython"
+    profile = ipython_dir / "profile_default"
+    profile.mkdir(parents=True, exist_ok=True)
+    src = ROOT / "book" / "_ipython" / "profile_default" / "ipython_kernel_config.py"
+    dst = profile / src.name
+    if not dst.exists() or dst.read_bytes() != src.read_bytes():
+        shutil.copyfile(src, dst)
+    os.environ["IPYTHONDIR"] = str(ipython_dir)
+    os.environ["DLNOTES_BOOK_BUILD"] = "1"  # dlnotes.training.fit stays silent
+    os.environ["PYTHONHASHSEED"] = "0"
+    os.environ.setdefault("MPLBACKEND", "module://matplotlib_inline.backend_inline")
+
+
+def cache_path(key: str) -> Path:
+    """The execution cache for ``key``; caches of older keys are removed."""
+    base = BUILD / "jupyter_cache"
+    path = base / key
+    if base.is_dir():
+        for old in base.iterdir():
+            if old.name != key and old.is_dir():
+                shutil.rmtree(old, ignore_errors=True)
+    return path
+
+
+# ---------------------------------------------------------------- Chinese search
+class ChineseSearch(SearchChinese):
+    """Chinese search that works in the browser on Sphinx 9.0.x.
+
+    Sphinx 9.0.4 writes ``window.Stemmer = ChineseStemmer`` into ``language_data.js`` while the
+    file defines only ``EnglishStemmer`` (sphinx-doc/sphinx#14229), so the search page hangs.
+    The stemmer really is the English one (for Latin words), so ``ChineseStemmer`` returns one;
+    it is a function declaration, hoisted above the line that uses it. The browser does not
+    segment Chinese queries either: ``splitQuery`` below cuts a run of Chinese characters into
+    the longest terms that the index itself contains.
+    """
+
+    js_splitter_code = r"""
+// Sphinx 9.0.4 sets window.Stemmer = ChineseStemmer; a hoisted declaration gives it one.
+function ChineseStemmer() { return new EnglishStemmer(); }
+function splitQuery(query) {
+  const index = (typeof Search !== "undefined" && Search._index) ? Search._index : null;
+  const terms = index ? index.terms : {};
+  const has = (t) => Object.prototype.hasOwnProperty.call(terms, t);
+  const cjk = /[\u3400-\u9fff\uf900-\ufaff]/;
+  const out = [];
+  const runs = query.match(/[\u3400-\u9fff\uf900-\ufaff]+|[\p{L}\p{N}_]+/gu) || [];
+  for (const run of runs) {
+    if (!cjk.test(run) || has(run)) { out.push(run); continue; }
+    let i = 0;
+    while (i < run.length) {
+      let j = run.length;
+      while (j > i + 1 && !has(run.slice(i, j))) j--;
+      out.push(run.slice(i, j));
+      i = j;
+    }
+  }
+  return out.filter((t) => t.length > 0);
+}
+"""
+
+
+# ---------------------------------------------------------------- configuration
+def on_config_inited(app: Sphinx, config: Config) -> None:
+    key = lang_key(config.language)
+    info = LANGS[key]
+    config.html_title = info["title"]
+    config.project = info["title"]
+    if key == "zh":
+        config.html_search_language = "zh"
+        config.html_search_options = {"dict": str(ROOT / "book" / "zh_dict.txt")}
+    # Everything language-independent but run-dependent.
+    prepare_kernel_environment()
+    exec_key = execution_key()
+    config.dlnotes_execution_key = exec_key
+    config.nb_execution_cache_path = str(cache_path(exec_key))
+
+
+def on_builder_inited(app: Sphinx) -> None:
+    """Copy KaTeX's stylesheet and fonts (woff2) from node_modules into the site."""
+    if app.builder.format != "html":
+        return
+    dist = ROOT / "node_modules" / "katex" / "dist"
+    if not (dist / "katex.min.css").is_file():
+        raise RuntimeError(
+            "KaTeX's stylesheet is missing: run `npm ci` in the repository root "
+            "(the Makefile does this on first use)."
+        )
+    out = BUILD / "katex-static" / "katex"
+    (out / "fonts").mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(dist / "katex.min.css", out / "katex.min.css")
+    for font in sorted((dist / "fonts").glob("*.woff2")):
+        target = out / "fonts" / font.name
+        if not target.exists():
+            shutil.copyfile(font, target)
+    static = str(BUILD / "katex-static")
+    if static not in app.config.html_static_path:
+        app.config.html_static_path.append(static)
+
+
+def twin_url(pagename: str, other_dir: str) -> str:
+    """Relative URL from page ``pagename`` to the same page in the sibling language folder."""
+    depth = pagename.count("/")
+    return "../" * (depth + 1) + f"{other_dir}/{pagename}.html"
+
+
+def on_html_page_context(
+    app: Sphinx, pagename: str, templatename: str, context: dict[str, Any], doctree: Any
+) -> None:
+    key = lang_key(app.config.language)
+    other = "en" if key == "zh" else "zh"
+    url = twin_url(pagename, LANGS[other]["dir"])
+    context["dlnotes_twin_url"] = url
+    context["dlnotes_twin_lang"] = LANGS[other]["code"]
+    context["dlnotes_twin_label"] = LANGS[other]["twin_label"]
+    context["dlnotes_twin_title"] = (
+        "Read this page in English" if other == "en" else "阅读本页的中文版"
+    )
+    alternate = (
+        f'<link rel="alternate" hreflang="{LANGS[key]["code"]}" href="{pagename.rsplit("/", 1)[-1]}.html" />\n'
+        f'<link rel="alternate" hreflang="{LANGS[other]["code"]}" href="{url}" />\n'
+    )
+    context["metatags"] = context.get("metatags", "") + alternate
+
+
+def setup(app: Sphinx) -> dict[str, Any]:
+    search_languages["zh"] = ChineseSearch
+    # Changing the key re-reads every page (its outputs may differ now).
+    app.add_config_value("dlnotes_execution_key", "", "env", types=(str,))
+    app.connect("config-inited", on_config_inited)
+    app.connect("builder-inited", on_builder_inited)
+    app.connect("html-page-context", on_html_page_context)
+    return {"version": "1", "parallel_read_safe": True, "parallel_write_safe": True}
