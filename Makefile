@@ -44,7 +44,7 @@ html: $(STAMP) $(NPM_STAMP)
 	$(PY) tools/finish_site.py
 
 test: $(STAMP) $(NPM_STAMP)
-	$(PY) -m pytest
+	$(PY) -m pytest --cov=dlnotes --cov-report=term --cov-fail-under=90
 
 serve:
 	$(PY) -m http.server --bind 127.0.0.1 --directory _build/html $(PORT)

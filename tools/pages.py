@@ -27,12 +27,12 @@ class CodeCell:
 
     index: int  # 0-based position among the page's code cells
     line: int  # 1-based line of the opening fence
-    block: str  # everything between the fences: options and source
+    block: str  # the fence's argument (language), then everything up to the closing fence
     tags: tuple[str, ...]
 
     @property
     def source(self) -> str:
-        lines = self.block.splitlines()
+        lines = self.block.splitlines()[1:]  # after the language argument
         i = 0
         if lines and lines[0].strip() == "---":
             i = lines.index("---", 1) + 1 if "---" in lines[1:] else len(lines)

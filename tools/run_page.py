@@ -10,7 +10,6 @@ number and exits 1. Runs in a temporary directory, like the book build.
 
 from __future__ import annotations
 
-import os
 import sys
 import tempfile
 from pathlib import Path
@@ -19,12 +18,14 @@ import nbclient
 from myst_nb.core.read import read_myst_markdown_notebook
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "book" / "_ext"))
+
+from dlnotes_book import prepare_kernel_environment  # noqa: E402  (the build's kernel set-up)
 
 
 def main(path: str) -> int:
     nb = read_myst_markdown_notebook(Path(path).read_text(encoding="utf-8"))
-    os.environ.setdefault("IPYTHONDIR", str(ROOT / "book" / "_ipython"))
-    os.environ.setdefault("DLNOTES_BOOK_BUILD", "1")
+    prepare_kernel_environment()
     with tempfile.TemporaryDirectory() as tmp:
         client = nbclient.NotebookClient(
             nb, timeout=600, kernel_name="python3", allow_errors=True,

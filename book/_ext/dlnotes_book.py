@@ -99,12 +99,17 @@ def prepare_kernel_environment() -> None:
     os.environ["IPYTHONDIR"] = str(ipython_dir)
     os.environ["DLNOTES_BOOK_BUILD"] = "1"  # dlnotes.training.fit stays silent
     os.environ["PYTHONHASHSEED"] = "0"
-    os.environ.setdefault("MPLBACKEND", "module://matplotlib_inline.backend_inline")
+    # Figures must reach the page whatever the caller set (the tests set Agg, say).
+    os.environ["MPLBACKEND"] = "module://matplotlib_inline.backend_inline"
 
 
 def cache_path(key: str) -> Path:
-    """The execution cache for ``key``; caches of older keys are removed."""
-    base = BUILD / "jupyter_cache"
+    """The execution cache for ``key``; caches of older keys are removed.
+
+    ``DLNOTES_CACHE_DIR`` moves the caches elsewhere (the reproducibility test builds twice,
+    each time from an empty cache).
+    """
+    base = Path(os.environ.get("DLNOTES_CACHE_DIR", BUILD / "jupyter_cache"))
     path = base / key
     if base.is_dir():
         for old in base.iterdir():

@@ -1,0 +1,92 @@
+"""Measure the book build: cold, the second language, rebuilds, and edits, in one run.
+
+    .venv/bin/python bench/build.py          (or: make bench)
+
+Works on a copy of the book in a temporary folder, with its own output and execution cache, so
+your ``_build`` is left alone. For each step it prints the wall time and how many notebooks were
+executed (myst-nb logs "Executed notebook in ..." for each one it runs, and "Using cached
+notebook" for each one it takes from the cache). Targets: zh after en executes 0 notebooks; a
+no-change rebuild of both languages under 10 s; a prose-only edit re-executes nothing; a code
+edit re-executes that page once (en) and nothing more (zh).
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def build(work: Path, lang: str, cache: Path) -> tuple[float, int, int, str]:
+    src = work / "book" / lang
+    out = work / "html" / lang
+    args = [sys.executable, "-m", "sphinx", "-b", "html", "-c", str(ROOT), "-n", "-W", "--keep-going",
+            "-j", "2", "-d", str(work / "doctrees" / lang)]
+    if lang == "zh":
+        args += ["-D", "language=zh_CN"]
+    t0 = time.perf_counter()
+    proc = subprocess.run([*args, str(src), str(out)], capture_output=True, text=True,
+                          env={**os.environ, "DLNOTES_CACHE_DIR": str(cache)}, cwd=ROOT)
+    elapsed = time.perf_counter() - t0
+    log = proc.stdout + proc.stderr
+    if proc.returncode != 0:
+        print(log[-4000:])
+        raise SystemExit(f"build of {lang} failed ({proc.returncode})")
+    executed = len(re.findall(r"Executed notebook in", log))
+    cached = len(re.findall(r"Using cached notebook", log))
+    return elapsed, executed, cached, log
+
+
+def main() -> None:
+    with tempfile.TemporaryDirectory(prefix="dlnotes-bench-") as tmp:
+        work = Path(tmp)
+        shutil.copytree(ROOT / "book", work / "book", ignore=shutil.ignore_patterns("_ipython"))
+        (work / "src").symlink_to(ROOT / "src")  # literalinclude paths (../../../src/...) resolve
+        cache = work / "cache"
+        rows: list[tuple[str, float, int, int]] = []
+
+        def step(name: str, *langs: str) -> None:
+            total, ex, ca = 0.0, 0, 0
+            for lang in langs:
+                t, e, c, _ = build(work, lang, cache)
+                total, ex, ca = total + t, ex + e, ca + c
+            rows.append((name, total, ex, ca))
+            print(f"{name:<44} {total:8.1f} s   executed {ex:3d}   from cache {ca:3d}", flush=True)
+
+        print(f"{'step':<44} {'time':>10}   notebooks")
+        step("cold build, en", "en")
+        step("zh after en (shared cache)", "zh")
+        step("no-change rebuild, en + zh", "en", "zh")
+
+        page = "preliminaries/data-manipulation.md"
+        for lang in ("en", "zh"):
+            p = work / "book" / lang / page
+            p.write_text(p.read_text(encoding="utf-8") + "\n\nA sentence added to the prose.\n",
+                         encoding="utf-8")
+        step("prose-only edit of one page pair, en + zh", "en", "zh")
+
+        for lang in ("en", "zh"):
+            p = work / "book" / lang / page
+            text = p.read_text(encoding="utf-8")
+            p.write_text(text + "\n```{code-cell} python3\nprint('a cell added to the code')\n```\n",
+                         encoding="utf-8")
+        step("code edit of one page pair, en + zh", "en", "zh")
+
+        cold, zh, nochange, prose, code = rows
+        print()
+        print(f"zh after en executed {zh[2]} notebooks (target 0)")
+        print(f"no-change rebuild of both languages: {nochange[1]:.1f} s (target < 10 s)")
+        print(f"prose edit executed {prose[2]} notebooks (target 0)")
+        print(f"code edit executed {code[2]} notebook(s) (target 1: the edited pair, once)")
+        print(f"cold build of both languages: {cold[1] + zh[1]:.1f} s (target < 600 s)")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,203 @@
+"""The built site in a real browser (Debian's Chromium driven by Playwright), served on 127.0.0.1.
+
+Skipped when no Chromium is installed, except under CI (``CI`` set), where a missing browser is
+a failure: ``.ci/run`` installs it with apt-get. Never downloads a browser.
+"""
+
+from __future__ import annotations
+
+import functools
+import http.server
+import os
+import shutil
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+from urllib.parse import quote, urlparse
+
+import pytest
+
+pytestmark = [pytest.mark.book, pytest.mark.browser]
+
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+        "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+
+
+def _skip_or_fail(reason: str) -> None:
+    if os.environ.get("CI"):
+        pytest.fail(f"{reason} (CI is set, so this is a failure, not a skip)", pytrace=False)
+    pytest.skip(reason)
+
+
+@pytest.fixture(scope="module")
+def server(built_site: Path) -> Iterator[str]:
+    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(built_site))
+    handler.log_message = lambda *a, **k: None  # type: ignore[method-assign]
+    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{httpd.server_address[1]}"
+    httpd.shutdown()
+
+
+@pytest.fixture(scope="module")
+def browser():  # type: ignore[no-untyped-def]
+    if CHROMIUM is None:
+        _skip_or_fail("Chromium is not installed (apt-get install chromium)")
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        _skip_or_fail("playwright is not installed")
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        yield b
+        b.close()
+
+
+class Watched:
+    """A page whose console errors, failed requests and requests elsewhere are recorded."""
+
+    def __init__(self, browser, base: str, width: int = 1280) -> None:  # type: ignore[no-untyped-def]
+        self.context = browser.new_context(viewport={"width": width, "height": 900})
+        self.page = self.context.new_page()
+        self.base = base
+        self.problems: list[str] = []
+        host = urlparse(base).netloc
+
+        def route(r):  # type: ignore[no-untyped-def]
+            if urlparse(r.request.url).netloc not in ("", host) and not r.request.url.startswith("data:"):
+                self.problems.append(f"request to another host: {r.request.url}")
+                r.abort()
+            else:
+                r.continue_()
+
+        self.page.route("**/*", route)
+        self.page.on("console", lambda m: m.type == "error" and self.problems.append(f"console: {m.text}"))
+        self.page.on("pageerror", lambda e: self.problems.append(f"page error: {e}"))
+        self.page.on("requestfailed", lambda r: self.problems.append(f"failed: {r.url} {r.failure}"))
+        self.page.on("response", lambda r: r.status >= 400 and self.problems.append(f"HTTP {r.status}: {r.url}"))
+
+    def goto(self, path: str) -> None:
+        self.page.goto(f"{self.base}/{path}", wait_until="load")
+
+    def close(self) -> None:
+        self.context.close()
+
+
+def site_pages(site: Path, lang: str) -> list[str]:
+    base = site / lang
+    skip = {"_static", "_sources", "_images", "jupyter_execute", "reports"}
+    return sorted(
+        p.relative_to(site).as_posix() for p in base.rglob("*.html")
+        if not (set(p.relative_to(base).parts) & skip)
+    )
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_every_page_loads_cleanly(browser, server, built_site: Path, lang: str) -> None:  # type: ignore[no-untyped-def]
+    w = Watched(browser, server)
+    problems = []
+    try:
+        for path in site_pages(built_site, lang):
+            w.problems.clear()
+            w.goto(path)
+            w.page.wait_for_load_state("networkidle")
+            raw_tex = w.page.evaluate(
+                """() => {
+                  const t = document.querySelector('article') ? document.querySelector('article').innerText : '';
+                  return /\\\\\\(|\\\\\\[|\\$\\$/.test(t.replace(/\\u00a0/g, ' '));
+                }"""
+            )
+            no_alt = w.page.evaluate(
+                "() => [...document.querySelectorAll('img')].filter(i => !i.hasAttribute('alt') || !i.getAttribute('alt').trim()).map(i => i.src)"
+            )
+            problems += [f"{path}: {p}" for p in w.problems]
+            if raw_tex:
+                problems.append(f"{path}: raw TeX visible")
+            problems += [f"{path}: image without alt text: {src}" for src in no_alt]
+    finally:
+        w.close()
+    assert problems == [], "\n".join(problems)
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_no_horizontal_overflow_on_a_phone(browser, server, built_site: Path, lang: str) -> None:  # type: ignore[no-untyped-def]
+    w = Watched(browser, server, width=390)
+    overflow = []
+    try:
+        for path in site_pages(built_site, lang):
+            w.goto(path)
+            sw, cw = w.page.evaluate("() => [document.documentElement.scrollWidth, document.documentElement.clientWidth]")
+            if sw > cw + 1:
+                overflow.append(f"{path}: content {sw}px wide in a {cw}px viewport")
+    finally:
+        w.close()
+    assert overflow == [], "\n".join(overflow)
+
+
+def test_twin_link_round_trip(browser, server) -> None:  # type: ignore[no-untyped-def]
+    w = Watched(browser, server)
+    try:
+        w.goto("en/preliminaries/data-manipulation.html")
+        w.page.click("a.dlnotes-twin")
+        w.page.wait_for_load_state("load")
+        assert w.page.url.endswith("/zh/preliminaries/data-manipulation.html")
+        assert w.page.evaluate("document.documentElement.lang") == "zh-CN"
+        w.page.click("a.dlnotes-twin")
+        w.page.wait_for_load_state("load")
+        assert w.page.url.endswith("/en/preliminaries/data-manipulation.html")
+        assert w.problems == []
+    finally:
+        w.close()
+
+
+def search(w: Watched, lang: str, query: str) -> list[str]:
+    w.goto(f"{lang}/search.html?q={quote(query)}")
+    w.page.wait_for_selector("#search-results > p, #search-results .search-summary", timeout=15000)
+    w.page.wait_for_function(
+        "() => !document.querySelector('#search-results h2') || !/正在搜索|Searching/.test(document.querySelector('#search-results h2').innerText)",
+        timeout=15000,
+    )
+    return w.page.eval_on_selector_all("#search-results ul.search li a", "els => els.map(e => e.getAttribute('href'))")
+
+
+@pytest.mark.parametrize(
+    ("lang", "query", "expected"),
+    [
+        ("zh", "张量", "preliminaries/data-manipulation.html"),
+        ("zh", "梯度", "preliminaries/autograd.html"),
+        ("zh", "自动微分", "preliminaries/autograd.html"),
+        ("zh", "步幅", "preliminaries/storage.html"),
+        ("en", "tensor", "preliminaries/data-manipulation.html"),
+        ("en", "gradient", "preliminaries/autograd.html"),
+    ],
+)
+def test_search_finds_the_page(browser, server, lang: str, query: str, expected: str) -> None:  # type: ignore[no-untyped-def]
+    w = Watched(browser, server)
+    try:
+        hits = search(w, lang, query)
+        assert any(h.split("?")[0].split("#")[0].endswith(expected) for h in hits), hits
+        assert w.problems == []
+    finally:
+        w.close()
+
+
+def test_landing_page_offers_both_languages(browser, server) -> None:  # type: ignore[no-untyped-def]
+    w = Watched(browser, server)
+    try:
+        w.goto("index.html?stay")
+        hrefs = w.page.eval_on_selector_all("ul.langs a", "els => els.map(e => e.getAttribute('href'))")
+        assert hrefs == ["en/index.html", "zh/index.html"]
+        assert w.problems == []
+    finally:
+        w.close()
+
+
+def test_landing_page_follows_the_browser_language(browser, server) -> None:  # type: ignore[no-untyped-def]
+    for locale, lang in (("zh-CN", "zh"), ("en-GB", "en")):
+        context = browser.new_context(locale=locale)
+        page = context.new_page()
+        page.goto(f"{server}/index.html")
+        page.wait_for_url(f"**/{lang}/index.html", timeout=10000)
+        context.close()
