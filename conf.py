@@ -62,7 +62,7 @@ napoleon_numpy_docstring = True
 napoleon_use_rtype = False
 napoleon_use_param = False  # types in docstrings are prose ("Tensor of shape (n, d)"), not xrefs
 nitpick_ignore_regex = [
-    (r"py:.*", r"(torch|numpy|np|matplotlib|pandas|pd|collections|typing|tqdm|os)(\..*)?"),
+    (r"py:.*", r"(torch|numpy|np|npt|matplotlib|pandas|pd|collections|typing|tqdm|os)(\..*)?"),
     (r"py:.*", r"(Tensor|Axes|Figure|DataFrame|DataLoader|Module|Optimizer|Generator)"),
     (r"py:.*", r"(Sequence|Mapping|Callable|Iterable|Iterator|Path|PathLike|Any|Self)"),
     (r"py:.*", r"(optional|default.*|array_like|scalar|float|int|str|bool)"),
@@ -77,7 +77,7 @@ html_last_updated_fmt = None
 html_copy_source = True
 html_show_sourcelink = False
 html_theme_options = {
-    "article_header_end": ["twin-link", "article-header-buttons"],
+    "article_header_end": ["twin-link", "download-notebook", "article-header-buttons"],
     "use_download_button": True,
     "use_fullscreen_button": False,
     "show_toc_level": 2,

@@ -250,3 +250,47 @@ def test_execution_key_covers_every_dlnotes_module() -> None:
 def test_the_build_used_the_current_key(built_site: Path) -> None:
     key = dlnotes_book.execution_key()
     assert (ROOT / "_build" / "jupyter_cache" / key).is_dir()
+
+
+# ---------------------------------------------------------------- findable and downloadable
+def test_every_page_has_a_description_and_alternates(built_site: Path) -> None:
+    for lang in ("en", "zh"):
+        for page in html_pages(built_site, lang):
+            text = page.read_text(encoding="utf-8")
+            m = re.search(r'<meta content="([^"]+)" name="description"|<meta name="description" content="([^"]+)"', text)
+            assert m and len((m.group(1) or m.group(2)).strip()) > 20, f"{page}: no description"
+            alts = re.findall(r'<link rel="alternate" hreflang="([^"]+)" href="([^"]+)"', text)
+            assert {h for h, _ in alts} == {"en", "zh-CN"}, page
+            assert '<link rel="canonical"' in text, page
+
+
+def test_sitemap_robots_and_404(built_site: Path) -> None:
+    sitemap = (built_site / "sitemap.xml").read_text(encoding="utf-8")
+    base = dlnotes_book.site_url()
+    for lang in ("en", "zh"):
+        for md in pages.pages(lang):
+            assert f"<loc>{base}{lang}/{md.with_suffix('.html').as_posix()}</loc>" in sitemap, md
+    assert "search.html" not in sitemap
+    assert f"Sitemap: {base}sitemap.xml" in (built_site / "robots.txt").read_text(encoding="utf-8")
+    page_404 = (built_site / "404.html").read_text(encoding="utf-8")
+    assert f'href="{base}en/index.html"' in page_404 and f'href="{base}zh/index.html"' in page_404
+
+
+def test_each_page_offers_its_notebook_and_source(built_site: Path) -> None:
+    import nbformat
+
+    for lang in ("en", "zh"):
+        for md in sorted(pages.pages(lang)):
+            src = pages.BOOK / lang / md
+            if not pages.code_cells(src.read_text(encoding="utf-8")):
+                continue
+            page = built_site / lang / md.with_suffix(".html")
+            text = page.read_text(encoding="utf-8")
+            m = re.search(r'<a class="dlnotes-notebook[^"]*" href="([^"]+)"', text)
+            assert m, f"{page}: no notebook link"
+            nb = nbformat.read(page.parent / m.group(1), as_version=4)
+            code = [c for c in nb.cells if c.cell_type == "code"]
+            assert len(code) == len(pages.code_cells(src.read_text(encoding="utf-8")))
+            assert any(c.outputs for c in code), f"{md}: notebook without outputs"
+            assert (built_site / lang / "_sources" / (md.as_posix() + ".txt")).is_file() or \
+                (built_site / lang / "_sources" / md.as_posix()).is_file()

@@ -15,6 +15,7 @@ Loaded by the root ``conf.py``. It
 from __future__ import annotations
 
 import hashlib
+import html
 import os
 import shutil
 import sys
@@ -50,6 +51,31 @@ LANGS: dict[str, dict[str, str]] = {
 def lang_key(language: str | None) -> str:
     """``"zh"`` for any Chinese ``language`` setting, else ``"en"``."""
     return "zh" if (language or "").lower().startswith("zh") else "en"
+
+
+DESCRIPTIONS = {
+    "en": "dlnotes, an executable book on deep learning preliminaries with PyTorch, in English and Chinese.",
+    "zh": "dlnotes：用 PyTorch 学习深度学习预备知识的中英双语可执行在线书。",
+}
+
+
+def site_url() -> str:
+    """Root URL of the deployed site, with a trailing slash (``DLNOTES_SITE_URL``).
+
+    Used for canonical links, ``hreflang`` alternates, the sitemap and the 404 page. The
+    default is the address ``make serve`` uses; the deploy workflow sets the real one.
+    """
+    url = os.environ.get("DLNOTES_SITE_URL", "http://127.0.0.1:8000/")
+    return url if url.endswith("/") else url + "/"
+
+
+def is_notebook(path: Path) -> bool:
+    """Whether a source page is a MyST notebook (it has executable cells)."""
+    try:
+        head = path.read_text(encoding="utf-8").split("\n---", 1)[0]
+    except OSError:
+        return False
+    return "\nfile_format: mystnb" in head
 
 
 # ---------------------------------------------------------------- execution cache key
@@ -161,6 +187,7 @@ def on_config_inited(app: Sphinx, config: Config) -> None:
     info = LANGS[key]
     config.html_title = info["title"]
     config.project = info["title"]
+    config.html_baseurl = site_url() + info["dir"] + "/"
     if key == "zh":
         config.html_search_language = "zh"
         config.html_search_options = {"dict": str(ROOT / "book" / "zh_dict.txt")}
@@ -211,11 +238,55 @@ def on_html_page_context(
     context["dlnotes_twin_title"] = (
         "Read this page in English" if other == "en" else "阅读本页的中文版"
     )
-    alternate = (
-        f'<link rel="alternate" hreflang="{LANGS[key]["code"]}" href="{pagename.rsplit("/", 1)[-1]}.html" />\n'
-        f'<link rel="alternate" hreflang="{LANGS[other]["code"]}" href="{url}" />\n'
+    base = site_url()
+    context["metatags"] = context.get("metatags", "") + (
+        f'<link rel="alternate" hreflang="{LANGS[key]["code"]}" '
+        f'href="{base}{LANGS[key]["dir"]}/{pagename}.html" />\n'
+        f'<link rel="alternate" hreflang="{LANGS[other]["code"]}" '
+        f'href="{base}{LANGS[other]["dir"]}/{pagename}.html" />\n'
     )
-    context["metatags"] = context.get("metatags", "") + alternate
+    if 'name="description"' not in context["metatags"]:
+        desc = html.escape(DESCRIPTIONS[key], quote=True)
+        context["metatags"] += f'<meta name="description" content="{desc}" />\n'
+    src = Path(app.env.doc2path(pagename)) if pagename in app.env.all_docs else None
+    if src is not None and is_notebook(src):
+        context["dlnotes_notebook_url"] = context["pathto"](f"_notebooks/{pagename}.ipynb", 1)
+        context["dlnotes_notebook_title"] = (
+            "下载本页的 Jupyter 笔记本（含输出）" if key == "zh"
+            else "Download this page as a Jupyter notebook (with outputs)"
+        )
+
+
+def write_notebooks(app: Sphinx, exception: Exception | None) -> None:
+    """Write each notebook page as ``_notebooks/DOC.ipynb``: this language's text, with outputs.
+
+    The code cells and their outputs come from the shared execution cache, so the download
+    shows what the page shows.
+    """
+    if exception is not None or app.builder.format != "html":
+        return
+    import nbformat
+    from jupyter_cache import get_cache
+    from myst_nb.core.read import read_myst_markdown_notebook
+
+    cache = get_cache(app.config.nb_execution_cache_path)
+    for docname in sorted(app.env.found_docs):
+        src = Path(app.env.doc2path(docname))
+        if not is_notebook(src):
+            continue
+        nb = read_myst_markdown_notebook(src.read_text(encoding="utf-8"))
+        try:
+            _, nb = cache.merge_match_into_notebook(nb)
+        except KeyError:
+            pass  # not executed (cache off): the notebook still has its code
+        nb.metadata.pop("source_map", None)
+        nb.metadata.pop("myst", None)
+        nb.metadata.pop("file_format", None)
+        out = Path(app.outdir) / "_notebooks" / f"{docname}.ipynb"
+        out.parent.mkdir(parents=True, exist_ok=True)
+        text = nbformat.writes(nb)
+        if not out.exists() or out.read_text(encoding="utf-8") != text:
+            out.write_text(text, encoding="utf-8")
 
 
 def setup(app: Sphinx) -> dict[str, Any]:
@@ -225,4 +296,5 @@ def setup(app: Sphinx) -> dict[str, Any]:
     app.connect("config-inited", on_config_inited)
     app.connect("builder-inited", on_builder_inited)
     app.connect("html-page-context", on_html_page_context)
+    app.connect("build-finished", write_notebooks)
     return {"version": "1", "parallel_read_safe": True, "parallel_write_safe": True}
