@@ -72,6 +72,7 @@ nitpick_ignore_regex = [
 html_theme = "sphinx_book_theme"
 html_static_path = ["book/_static"]
 html_css_files = ["dlnotes.css"]
+html_favicon = "book/_static/favicon.svg"
 html_title = "dlnotes"  # replaced per language
 html_last_updated_fmt = None
 html_copy_source = True
