@@ -6,22 +6,22 @@ a failure: ``.ci/run`` installs it with apt-get. Never downloads a browser.
 
 from __future__ import annotations
 
-import functools
-import http.server
 import os
-import shutil
-import threading
+import statistics
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import quote, urlparse
 
 import pytest
 
-pytestmark = [pytest.mark.book, pytest.mark.browser]
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "tools"))
 
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-        "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+from sitecheck import CHROMIUM, CHROMIUM_ARGS, page_weight, serve, site_pages  # noqa: E402
+
+pytestmark = [pytest.mark.book, pytest.mark.browser]
+AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
 
 
 def _skip_or_fail(reason: str) -> None:
@@ -32,13 +32,8 @@ def _skip_or_fail(reason: str) -> None:
 
 @pytest.fixture(scope="module")
 def server(built_site: Path) -> Iterator[str]:
-    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(built_site))
-    handler.log_message = lambda *a, **k: None  # type: ignore[method-assign]
-    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{httpd.server_address[1]}"
-    httpd.shutdown()
+    with serve(built_site) as base:
+        yield base
 
 
 @pytest.fixture(scope="module")
@@ -50,7 +45,7 @@ def browser():  # type: ignore[no-untyped-def]
     except ImportError:
         _skip_or_fail("playwright is not installed")
     with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         yield b
         b.close()
 
@@ -83,15 +78,6 @@ class Watched:
 
     def close(self) -> None:
         self.context.close()
-
-
-def site_pages(site: Path, lang: str) -> list[str]:
-    base = site / lang
-    skip = {"_static", "_sources", "_images", "jupyter_execute", "reports"}
-    return sorted(
-        p.relative_to(site).as_posix() for p in base.rglob("*.html")
-        if not (set(p.relative_to(base).parts) & skip)
-    )
 
 
 @pytest.mark.parametrize("lang", ["en", "zh"])
@@ -201,3 +187,46 @@ def test_landing_page_follows_the_browser_language(browser, server) -> None:  # 
         page.goto(f"{server}/index.html")
         page.wait_for_url(f"**/{lang}/index.html", timeout=10000)
         context.close()
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_no_serious_accessibility_violations(browser, server, built_site: Path, lang: str) -> None:  # type: ignore[no-untyped-def]
+    """axe-core's WCAG 2.1 A/AA rules: no serious or critical violation on any page."""
+    assert AXE.is_file(), "axe-core is missing: npm ci"
+    w = Watched(browser, server)
+    found = []
+    try:
+        for path in site_pages(built_site, lang):
+            w.goto(path)
+            w.page.add_script_tag(path=str(AXE))
+            violations = w.page.evaluate(
+                """async () => {
+                  const r = await axe.run(document, {runOnly: {type: 'tag',
+                    values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']}});
+                  return r.violations.filter(v => v.impact === 'serious' || v.impact === 'critical')
+                    .map(v => v.id + ' (' + v.impact + '): ' + v.nodes.slice(0, 3).map(n => n.target.join(' ')).join(' | '));
+                }"""
+            )
+            found += [f"{path}: {v}" for v in violations]
+    finally:
+        w.close()
+    assert found == [], "\n".join(found)
+
+
+def test_median_page_weight_is_under_450_kib(browser, server, built_site: Path) -> None:  # type: ignore[no-untyped-def]
+    sizes = [page_weight(browser, server, built_site, path)[0]
+             for lang in ("en", "zh") for path in site_pages(built_site, lang)]
+    assert statistics.median(sizes) < 450 * 1024, f"median {statistics.median(sizes) / 1024:.0f} KiB"
+
+
+def test_figures_stay_readable_in_dark_mode(browser, server) -> None:  # type: ignore[no-untyped-def]
+    w = Watched(browser, server)
+    try:
+        w.goto("en/preliminaries/calculus.html")
+        w.page.evaluate("document.documentElement.dataset.theme = 'dark'")
+        backgrounds = w.page.eval_on_selector_all(
+            ".cell_output img", "els => els.map(e => getComputedStyle(e).backgroundColor)")
+        assert backgrounds, "no figure on the page"
+        assert set(backgrounds) == {"rgb(255, 255, 255)"}
+    finally:
+        w.close()
