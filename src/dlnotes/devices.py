@@ -1,3 +1,268 @@
-"""Placeholder: being written."""
+"""Pick a device, describe it in one line, and seed every random number generator.
 
-__all__: list[str] = []
+The book runs the same code on a laptop CPU, an Apple GPU (MPS) or an NVIDIA GPU
+(CUDA). :func:`best_device` chooses, in that order of preference, CUDA, then MPS,
+then the CPU, and lets the reader override the choice with the environment
+variable ``DLNOTES_DEVICE``.
+"""
+
+from __future__ import annotations
+
+import os
+import random
+
+import torch
+
+__all__ = [
+    "best_device",
+    "describe_device",
+    "device_count",
+    "seed_everything",
+]
+
+_KNOWN_TYPES = ("cpu", "cuda", "mps")
+
+
+def _mps_available() -> bool:
+    """Return whether Apple's Metal (MPS) backend is usable in this process."""
+    backend = getattr(torch.backends, "mps", None)
+    return bool(backend is not None and backend.is_available())
+
+
+def _normalise(device: torch.device) -> torch.device:
+    """Give a CUDA device without an index the index of the current CUDA device."""
+    if device.type == "cuda" and device.index is None:
+        return torch.device("cuda", torch.cuda.current_device())
+    return device
+
+
+def _check_available(device: torch.device, what: str) -> torch.device:
+    """Raise ValueError unless ``device`` exists on this machine; return it normalised.
+
+    ``what`` names the argument (or environment variable) the device came from,
+    so that the message says where the bad value was given.
+    """
+    if device.type not in _KNOWN_TYPES:
+        raise ValueError(
+            f"{what} must name a device of type 'cpu', 'cuda' or 'mps'; "
+            f"received {str(device)!r} (type {device.type!r})"
+        )
+    if device.type == "cuda":
+        count = torch.cuda.device_count() if torch.cuda.is_available() else 0
+        if count == 0:
+            raise ValueError(
+                f"{what} asks for CUDA device {str(device)!r}, but CUDA is not available "
+                f"here (torch {torch.__version__}, torch.cuda.is_available() is False)"
+            )
+        if device.index is not None and not 0 <= device.index < count:
+            raise ValueError(
+                f"{what} asks for CUDA device {str(device)!r}, but this machine has "
+                f"{count} CUDA device(s), with indices 0 to {count - 1}"
+            )
+    elif device.type == "mps":
+        if not _mps_available():
+            raise ValueError(
+                f"{what} asks for {str(device)!r}, but Apple's MPS backend is not available here"
+            )
+        if device.index not in (None, 0):
+            raise ValueError(
+                f"{what} asks for {str(device)!r}, but MPS has a single device, 'mps' (or 'mps:0')"
+            )
+    elif device.index not in (None, 0):
+        raise ValueError(
+            f"{what} asks for {str(device)!r}, but the CPU has a single device, 'cpu'"
+        )
+    return _normalise(device)
+
+
+def _parse_device(value: str, what: str) -> torch.device:
+    """Turn a string such as ``"cuda:1"`` into a ``torch.device``, or raise ValueError."""
+    try:
+        return torch.device(value.strip())
+    except (RuntimeError, ValueError) as err:
+        raise ValueError(
+            f"{what} must be a device string such as 'cpu', 'cuda', 'cuda:1' or 'mps'; "
+            f"received {value!r}"
+        ) from err
+
+
+def best_device(env_var: str = "DLNOTES_DEVICE") -> torch.device:
+    """Return the fastest available device: CUDA, else Apple MPS, else the CPU.
+
+    If the environment variable named by ``env_var`` is set to a non-empty
+    value, that value is used instead, after checking that it names a device
+    that exists on this machine. The returned device is always a single
+    device: for CUDA it carries an explicit index (``cuda:0`` unless another
+    device was made current or asked for), never a list of all GPUs.
+
+    Parameters
+    ----------
+    env_var : str, default="DLNOTES_DEVICE"
+        Name of the environment variable that overrides the automatic choice,
+        for example ``DLNOTES_DEVICE=cpu`` to run on the CPU on a GPU machine.
+        An unset or empty variable means "choose automatically".
+
+    Returns
+    -------
+    torch.device
+        ``cuda:i`` when CUDA is available (``i`` the current CUDA device),
+        otherwise ``mps`` when Apple's MPS backend is available, otherwise
+        ``cpu``; or the device named by the environment variable.
+
+    Raises
+    ------
+    TypeError
+        If ``env_var`` is not a string.
+    ValueError
+        If ``env_var`` is empty, or if the environment variable holds something
+        that is not a device string (``"gpu"``) or names a device that is not
+        available here (``"cuda"`` on a machine without CUDA, ``"cuda:3"`` on
+        a machine with one GPU). The message names the variable and its value.
+
+    Examples
+    --------
+    >>> device = best_device()
+    >>> device.type in {"cuda", "mps", "cpu"}
+    True
+    >>> x = torch.ones(2, 3, device=device)
+    >>> x.sum().item()
+    6.0
+    """
+    if not isinstance(env_var, str):
+        raise TypeError(f"env_var must be a str naming an environment variable; "
+                        f"received {type(env_var).__name__} {env_var!r}")
+    if not env_var:
+        raise ValueError("env_var must be a non-empty environment variable name; received ''")
+    value = os.environ.get(env_var, "")
+    if value.strip():
+        what = f"environment variable {env_var}={value!r}"
+        return _check_available(_parse_device(value, what), what)
+    if torch.cuda.is_available():
+        return torch.device("cuda", torch.cuda.current_device())
+    if _mps_available():
+        return torch.device("mps")
+    return torch.device("cpu")
+
+
+def describe_device(device: torch.device | str | None = None) -> str:
+    """Describe a device in one line: its name, the torch version and, for CUDA, the CUDA version.
+
+    Parameters
+    ----------
+    device : torch.device or str or None, default=None
+        The device to describe; ``None`` means :func:`best_device`.
+
+    Returns
+    -------
+    str
+        One line such as ``"cpu · torch 2.13.0"`` or
+        ``"cuda:0 (NVIDIA H100 80GB HBM3) · torch 2.13.0 · CUDA 12.8"``.
+
+    Raises
+    ------
+    TypeError
+        If ``device`` is not a ``torch.device``, a string or ``None``.
+    ValueError
+        If ``device`` is not a valid device string or names a device that is
+        not available on this machine.
+
+    Examples
+    --------
+    >>> line = describe_device("cpu")
+    >>> line.startswith("cpu · torch ")
+    True
+    >>> "\\n" in describe_device()
+    False
+    """
+    if device is None:
+        dev = best_device()
+    elif isinstance(device, torch.device):
+        dev = _check_available(device, "device")
+    elif isinstance(device, str):
+        dev = _check_available(_parse_device(device, "device"), "device")
+    else:
+        raise TypeError(
+            f"device must be a torch.device, a str such as 'cpu' or 'cuda:0', or None; "
+            f"received {type(device).__name__} {device!r}"
+        )
+    parts = []
+    if dev.type == "cuda":
+        parts.append(f"{dev} ({torch.cuda.get_device_name(dev)})")
+    else:
+        parts.append(str(dev))
+    parts.append(f"torch {torch.__version__}")
+    if dev.type == "cuda" and torch.version.cuda is not None:
+        parts.append(f"CUDA {torch.version.cuda}")
+    return " · ".join(parts)
+
+
+def device_count() -> int:
+    """Return the number of CUDA devices (0 on a machine without CUDA).
+
+    Parameters
+    ----------
+    None
+
+    Returns
+    -------
+    int
+        ``torch.cuda.device_count()`` when CUDA is available, else 0. Apple
+        MPS devices are not counted.
+
+    Examples
+    --------
+    >>> n = device_count()
+    >>> n >= 0
+    True
+    >>> (n > 0) == torch.cuda.is_available()
+    True
+    """
+    if not torch.cuda.is_available():
+        return 0
+    return int(torch.cuda.device_count())
+
+
+def seed_everything(seed: int) -> None:
+    """Seed Python's ``random``, NumPy's legacy global generator and torch (CPU and all CUDA devices).
+
+    After this call, code that draws from the global generators (``random.random()``,
+    ``np.random.rand()``, ``torch.rand()``) repeats its numbers from run to run on
+    the same machine. It does not make GPU kernels deterministic and does not
+    seed ``torch.Generator`` objects you create yourself: seed those directly.
+
+    Parameters
+    ----------
+    seed : int
+        The seed, an integer in ``[0, 2**32 - 1]`` (NumPy's legacy generator
+        accepts no more).
+
+    Returns
+    -------
+    None
+
+    Raises
+    ------
+    TypeError
+        If ``seed`` is not an integer (``bool`` is refused too).
+    ValueError
+        If ``seed`` is negative or larger than ``2**32 - 1``.
+
+    Examples
+    --------
+    >>> seed_everything(0)
+    >>> a = (random.random(), torch.rand(3).tolist())
+    >>> seed_everything(0)
+    >>> b = (random.random(), torch.rand(3).tolist())
+    >>> a == b
+    True
+    """
+    if isinstance(seed, bool) or not isinstance(seed, int):
+        raise TypeError(f"seed must be an int; received {type(seed).__name__} {seed!r}")
+    if not 0 <= seed <= 2**32 - 1:
+        raise ValueError(f"seed must be in [0, 2**32 - 1]; received {seed}")
+    import numpy as np  # deferred: keeps `import dlnotes` light
+
+    random.seed(seed)
+    np.random.seed(seed)
+    torch.manual_seed(seed)  # seeds the CPU generator and, lazily, every CUDA device
+    torch.cuda.manual_seed_all(seed)
