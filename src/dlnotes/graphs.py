@@ -1,3 +1,665 @@
-"""Placeholder: being written."""
+"""Computation graphs as data, and pictures of them without graphviz.
 
-__all__: list[str] = []
+:func:`graph_from_tensor` reads the graph that PyTorch records while computing a
+tensor (``grad_fn`` and its ``next_functions``); :func:`graph_from_value` reads
+the graph of a :class:`dlnotes.autograd.Value`. Both return a :class:`Graph`,
+plain data that :func:`draw_graph` lays out in layers (inputs first, output last)
+and draws with matplotlib.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+import torch
+from torch import Tensor
+
+from dlnotes.autograd import Value, _topological_order
+
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
+    from matplotlib.figure import Figure
+
+__all__ = [
+    "Graph",
+    "GraphNode",
+    "draw_graph",
+    "graph_from_tensor",
+    "graph_from_value",
+]
+
+_STYLE = {  # kind: (face colour, edge colour)
+    "leaf": ("#dbeafe", "#1d4ed8"),
+    "param": ("#dcfce7", "#15803d"),
+    "const": ("#f3f4f6", "#6b7280"),
+    "op": ("#fef3c7", "#b45309"),
+    "value": ("#ffffff", "#374151"),
+    "output": ("#fee2e2", "#b91c1c"),
+}
+
+
+@dataclass(frozen=True)
+class GraphNode:
+    """One node of a :class:`Graph`.
+
+    Attributes
+    ----------
+    id : int
+        Position in ``Graph.nodes``.
+    label : str
+        The name shown in the box: a parameter name, an operation ("Mul", "*").
+    kind : str
+        One of "leaf", "param", "const", "op", "value" (an intermediate Value) or
+        "output".
+    shape : str, default=""
+        The tensor's shape as text, such as "(2,)"; empty for operations and Values.
+    detail : str, default=""
+        Further lines of text, such as "data 2\\ngrad 1" for a Value.
+    """
+
+    id: int
+    label: str
+    kind: str
+    shape: str = ""
+    detail: str = ""
+
+    @property
+    def text(self) -> str:
+        """The text of the node's box: label, then shape or detail on further lines."""
+        return "\n".join(part for part in (self.label, self.shape, self.detail) if part)
+
+
+@dataclass(frozen=True)
+class Graph:
+    """A computation graph: nodes, in an order where every input comes before its uses.
+
+    Attributes
+    ----------
+    nodes : tuple of GraphNode
+        ``nodes[i].id == i``.
+    edges : tuple of (int, int)
+        ``(parent, child)``: the value flows from ``parent`` into ``child``.
+
+    Examples
+    --------
+    >>> a = torch.tensor([2.0, 3.0], requires_grad=True)
+    >>> print(graph_from_tensor((a * a).sum(), params={"a": a}))
+    0 param  a (2,)
+    1 op     Mul
+    2 op     Sum
+    3 output output ()
+    edges: 0->1 0->1 1->2 2->3
+    """
+
+    nodes: tuple[GraphNode, ...]
+    edges: tuple[tuple[int, int], ...]
+
+    def __str__(self) -> str:
+        lines = [f"{n.id} {n.kind:<6} {n.text.replace(chr(10), ' ')}" for n in self.nodes]
+        lines.append("edges: " + " ".join(f"{p}->{c}" for p, c in self.edges))
+        return "\n".join(lines)
+
+
+def _op_name(fn: Any) -> str:
+    """``MulBackward0`` -> ``Mul``: the autograd node's class name without the suffix."""
+    return re.sub(r"Backwards?\d*$", "", type(fn).__name__) or type(fn).__name__
+
+
+def _shape_text(t: Tensor) -> str:
+    return str(tuple(t.shape))
+
+
+def graph_from_tensor(t: Tensor, params: Mapping[str, Tensor] | None = None) -> Graph:
+    """Read the graph PyTorch recorded to compute ``t``.
+
+    Starting at ``t.grad_fn``, follow ``next_functions`` back to the leaves
+    (``AccumulateGrad`` nodes, whose ``.variable`` is the leaf tensor). A node
+    reached along several paths (a shared subexpression) appears once.
+    Constants and tensors that do not require grad are not part of the graph.
+
+    Parameters
+    ----------
+    t : Tensor
+        The result of a computation on tensors that require grad.
+    params : mapping of str to Tensor, optional
+        Names for leaf tensors (and for ``t`` itself), matched by identity; named
+        leaves have kind "param", others kind "leaf" with label "leaf".
+
+    Returns
+    -------
+    Graph
+        Leaves and operations in topological order, then the output node, labelled
+        "output" (or its name in ``params``) with its shape.
+
+    Raises
+    ------
+    TypeError
+        If ``t`` is not a tensor or ``params`` does not map names to tensors.
+    ValueError
+        If ``t`` has no graph: no ``grad_fn`` and not a leaf that requires grad.
+
+    Examples
+    --------
+    >>> a = torch.tensor([2.0, 3.0], requires_grad=True)
+    >>> b = torch.tensor([6.0, 4.0], requires_grad=True)
+    >>> Q = 3 * a**3 - b**2
+    >>> g = graph_from_tensor(Q, params={"a": a, "b": b})
+    >>> [n.label for n in g.nodes]
+    ['a', 'Pow', 'Mul', 'b', 'Pow', 'Sub', 'output']
+    >>> [n.kind for n in g.nodes]
+    ['param', 'op', 'op', 'param', 'op', 'op', 'output']
+    >>> g.edges
+    ((0, 1), (1, 2), (3, 4), (2, 5), (4, 5), (5, 6))
+    """
+    if not isinstance(t, Tensor):
+        raise TypeError(f"t must be a torch.Tensor; received {type(t).__name__}")
+    names: dict[int, str] = {}
+    if params is not None:
+        if not isinstance(params, Mapping):
+            raise TypeError(
+                f"params must be a mapping of names to tensors; received {type(params).__name__}"
+            )
+        for name, p in params.items():
+            if not isinstance(p, Tensor):
+                raise TypeError(f"params[{name!r}] must be a tensor; received {type(p).__name__}")
+            names[id(p)] = str(name)
+    if t.grad_fn is None and not t.requires_grad:
+        raise ValueError(
+            "t has no autograd graph: expected a tensor computed from tensors with "
+            "requires_grad=True (it has a grad_fn) or a leaf with requires_grad=True; received "
+            f"a tensor of shape {tuple(t.shape)} with requires_grad=False (was it computed "
+            "under torch.no_grad(), or from inputs without requires_grad=True?)"
+        )
+
+    def leaf_node(variable: Tensor, i: int) -> GraphNode:
+        name = names.get(id(variable))
+        if name is None:
+            return GraphNode(i, "leaf", "leaf", _shape_text(variable))
+        return GraphNode(i, name, "param", _shape_text(variable))
+
+    if t.grad_fn is None:  # a leaf that requires grad: the graph is that leaf alone
+        return Graph((leaf_node(t, 0),), ())
+
+    # Depth-first post-order with an explicit stack: each function after its inputs.
+    order: list[Any] = []
+    seen: set[Any] = set()
+    stack: list[tuple[Any, bool]] = [(t.grad_fn, False)]
+    while stack:
+        fn, inputs_done = stack.pop()
+        if inputs_done:
+            order.append(fn)
+        elif fn not in seen:
+            seen.add(fn)
+            stack.append((fn, True))
+            for nxt, _ in reversed(fn.next_functions):
+                if nxt is not None and nxt not in seen:
+                    stack.append((nxt, False))
+
+    nodes: list[GraphNode] = []
+    index: dict[Any, int] = {}
+    for fn in order:
+        i = len(nodes)
+        index[fn] = i
+        if type(fn).__name__ == "AccumulateGrad":
+            nodes.append(leaf_node(fn.variable, i))
+        else:
+            nodes.append(GraphNode(i, _op_name(fn), "op"))
+    edges = [
+        (index[nxt], index[fn])
+        for fn in order
+        for nxt, _ in fn.next_functions
+        if nxt is not None
+    ]
+    out = len(nodes)
+    nodes.append(GraphNode(out, names.get(id(t), "output"), "output", _shape_text(t)))
+    edges.append((index[t.grad_fn], out))
+    return Graph(tuple(nodes), tuple(edges))
+
+
+def _number(x: float) -> str:
+    return f"{x:.4g}"
+
+
+def graph_from_value(v: Value) -> Graph:
+    """Read the graph of a :class:`dlnotes.autograd.Value`, micrograd style.
+
+    Each Value becomes a node showing its label, data and grad; each operation
+    becomes a separate node between its inputs and its result.
+
+    Parameters
+    ----------
+    v : Value
+        The output node.
+
+    Returns
+    -------
+    Graph
+        Nodes in topological order. Kinds: "leaf" (an input Value), "const" (a
+        number promoted to a Value), "op", "value" (an intermediate result) and
+        "output" (``v``).
+
+    Raises
+    ------
+    TypeError
+        If ``v`` is not a Value.
+
+    Examples
+    --------
+    >>> from dlnotes.autograd import Value
+    >>> a, b = Value(2.0, label="a"), Value(-3.0, label="b")
+    >>> L = a * b + 1
+    >>> L.label = "L"
+    >>> L.backward()
+    >>> print(graph_from_value(L))
+    0 leaf   a data 2 grad -3
+    1 leaf   b data -3 grad 2
+    2 op     *
+    3 value  data -6 grad 1
+    4 const  1 data 1 grad 1
+    5 op     +
+    6 output L data -5 grad 1
+    edges: 0->2 1->2 2->3 3->5 4->5 5->6
+    """
+    if not isinstance(v, Value):
+        raise TypeError(f"v must be a dlnotes.autograd.Value; received {type(v).__name__}")
+    nodes: list[GraphNode] = []
+    edges: list[tuple[int, int]] = []
+    index: dict[Value, int] = {}
+    for node in _topological_order(v):
+        detail = f"data {_number(node.data)}\ngrad {_number(node.grad)}"
+        if node is v:
+            kind = "output"
+        elif not node.parents:
+            kind = "const" if node.op == "const" else "leaf"
+        else:
+            kind = "value"
+        if node.parents:
+            op = len(nodes)
+            nodes.append(GraphNode(op, node.op, "op"))
+            edges.extend((index[p], op) for p in node.parents)
+        i = len(nodes)
+        index[node] = i
+        nodes.append(GraphNode(i, node.label, kind, detail=detail))
+        if node.parents:
+            edges.append((i - 1, i))
+    return Graph(tuple(nodes), tuple(edges))
+
+
+# --------------------------------------------------------------------------------------
+# Layout: layers, then an order within each layer, in pure Python
+# --------------------------------------------------------------------------------------
+
+
+def _layers(graph: Graph) -> list[int]:
+    """Longest-path layering, then each node moved as close to its first use as allowed."""
+    n = len(graph.nodes)
+    parents: list[list[int]] = [[] for _ in range(n)]
+    children: list[list[int]] = [[] for _ in range(n)]
+    for p, c in graph.edges:
+        parents[c].append(p)
+        children[p].append(c)
+    # Kahn's algorithm gives a topological order whatever the order of `nodes`.
+    indegree = [len(ps) for ps in parents]
+    ready = [i for i in range(n) if indegree[i] == 0]
+    order: list[int] = []
+    while ready:
+        i = ready.pop(0)
+        order.append(i)
+        for c in children[i]:
+            indegree[c] -= 1
+            if indegree[c] == 0:
+                ready.append(c)
+    if len(order) != n:
+        raise ValueError("graph has a cycle; a computation graph must be acyclic")
+    layer = [0] * n
+    for i in order:
+        for p in parents[i]:
+            layer[i] = max(layer[i], layer[p] + 1)
+    # Then every node as late as its uses allow: an input (or a chain of constants)
+    # used only near the end is drawn there, not at the far left with a long edge.
+    for i in reversed(order):
+        if children[i]:
+            layer[i] = min(layer[c] for c in children[i]) - 1
+    return layer
+
+
+def _crossings(rows: list[list[int]], edges: list[tuple[int, int]], layer: dict[int, int]) -> int:
+    """Count pairs of edges between adjacent layers that cross."""
+    pos = {v: k for row in rows for k, v in enumerate(row)}
+    total = 0
+    by_layer: dict[int, list[tuple[int, int]]] = {}
+    for p, c in edges:
+        by_layer.setdefault(layer[p], []).append((pos[p], pos[c]))
+    for segs in by_layer.values():
+        for k, (a1, b1) in enumerate(segs):
+            for a2, b2 in segs[k + 1 :]:
+                if (a1 - a2) * (b1 - b2) < 0:
+                    total += 1
+    return total
+
+
+def _transpose(rows: list[list[int]], edges: list[tuple[int, int]], layer: dict[int, int]) -> None:
+    """Swap neighbours within a layer while that removes crossings (in place)."""
+    near: dict[int, list[tuple[int, int]]] = {k: [] for k in range(len(rows))}
+    for p, c in edges:  # the edges that touch layer k
+        near[layer[p]].append((p, c))
+        near[layer[c]].append((p, c))
+    pos = {v: i for row in rows for i, v in enumerate(row)}
+
+    def crossings(k: int) -> int:
+        segs = [(pos[p], pos[c], layer[p]) for p, c in near[k]]
+        return sum(
+            1
+            for i, (a1, b1, l1) in enumerate(segs)
+            for a2, b2, l2 in segs[i + 1 :]
+            if l1 == l2 and (a1 - a2) * (b1 - b2) < 0
+        )
+
+    improved = True
+    while improved:
+        improved = False
+        for k, row in enumerate(rows):
+            for i in range(len(row) - 1):
+                before = crossings(k)
+                u, v = row[i], row[i + 1]
+                row[i], row[i + 1], pos[u], pos[v] = v, u, i + 1, i
+                if crossings(k) < before:
+                    improved = True
+                else:
+                    row[i], row[i + 1], pos[u], pos[v] = u, v, i, i + 1
+
+
+def _order(
+    num_layers: int,
+    layer: dict[int, int],
+    edges: list[tuple[int, int]],
+    sweeps: int = 4,
+) -> list[list[int]]:
+    """Order the vertices of each layer by barycentric sweeps; keep the best ordering.
+
+    Each sweep sorts every layer by the mean position of its neighbours in the
+    layer before (downward sweeps) or after (upward sweeps), then swaps adjacent
+    vertices while that removes crossings.
+    """
+    rows: list[list[int]] = [[] for _ in range(num_layers)]
+    for v in sorted(layer):
+        rows[layer[v]].append(v)
+    up: dict[int, list[int]] = {v: [] for v in layer}
+    down: dict[int, list[int]] = {v: [] for v in layer}
+    for p, c in edges:
+        up[c].append(p)
+        down[p].append(c)
+    best = [list(r) for r in rows]
+    best_crossings = _crossings(rows, edges, layer)
+    for sweep in range(sweeps):
+        if best_crossings == 0:
+            break
+        downward = sweep % 2 == 0
+        sequence = range(1, num_layers) if downward else range(num_layers - 2, -1, -1)
+        for k in sequence:
+            ref = rows[k - 1] if downward else rows[k + 1]
+            pos = {v: i for i, v in enumerate(ref)}
+            here = {v: i for i, v in enumerate(rows[k])}
+
+            def barycenter(v: int) -> float:
+                nbrs = [pos[u] for u in (up[v] if downward else down[v]) if u in pos]
+                return sum(nbrs) / len(nbrs) if nbrs else float(here[v])
+
+            rows[k].sort(key=lambda v: (barycenter(v), here[v]))
+        _transpose(rows, edges, layer)
+        count = _crossings(rows, edges, layer)
+        if count < best_crossings:
+            best, best_crossings = [list(r) for r in rows], count
+    return best
+
+
+_Box = tuple[float, float, float, float]
+_Point = tuple[float, float]
+
+
+def _layout(
+    graph: Graph, rankdir: str, fontsize: float
+) -> tuple[dict[int, _Box], list[list[_Point]], float, float]:
+    """Place the boxes (centre x, centre y, width, height, in inches) and edge paths.
+
+    Returns the boxes by node id, one path (a list of points) per edge, and the
+    width and height of the drawing, whose lower left corner is at (0, 0).
+    """
+    layer = _layers(graph)
+    # Long edges get a dummy vertex in every layer they cross, so that the ordering
+    # sees them and their paths bend around boxes instead of through them.
+    vlayer = {i: layer[i] for i in range(len(graph.nodes))}
+    vedges: list[tuple[int, int]] = []
+    chains: list[list[int]] = []
+    next_id = len(graph.nodes)
+    for p, c in graph.edges:
+        chain = [p]
+        for k in range(layer[p] + 1, layer[c]):
+            vlayer[next_id] = k
+            chain.append(next_id)
+            next_id += 1
+        chain.append(c)
+        chains.append(chain)
+        vedges.extend(zip(chain[:-1], chain[1:]))
+    num_layers = max(vlayer.values()) + 1
+    rows = _order(num_layers, vlayer, vedges)
+
+    char_w = 0.62 * fontsize / 72  # monospace advance, in inches
+    line_h = 1.25 * fontsize / 72
+    size: dict[int, tuple[float, float]] = {}
+    for v in vlayer:
+        if v < len(graph.nodes):
+            lines = graph.nodes[v].text.split("\n") or [""]
+            w = max(len(s) for s in lines) * char_w + 0.2
+            size[v] = (max(w, 0.45), len(lines) * line_h + 0.14)
+        else:
+            size[v] = (0.0, 0.0)
+    horizontal = rankdir in ("LR", "RL")
+    gap_rank, gap_within = (0.45, 0.22) if horizontal else (0.4, 0.25)
+    # Along the rank axis: each layer is as deep as its deepest box.
+    depth = [max((size[v][0 if horizontal else 1] for v in row), default=0.0) for row in rows]
+    rank_pos, offset = [], 0.0
+    for d in depth:
+        rank_pos.append(offset + d / 2)
+        offset += d + gap_rank
+    extent_rank = offset - gap_rank
+    # Across: the boxes of a layer stacked and centred.
+    across: dict[int, float] = {}
+    for row in rows:
+        widths = [size[v][1 if horizontal else 0] for v in row]
+        total = sum(widths) + gap_within * (len(row) - 1)
+        a = -total / 2
+        for v, w in zip(row, widths):
+            across[v] = a + w / 2
+            a += w + gap_within
+
+    def point(v: int) -> tuple[float, float]:
+        r, s = rank_pos[vlayer[v]], across[v]
+        if rankdir == "LR":
+            return r, -s
+        if rankdir == "RL":
+            return extent_rank - r, -s
+        if rankdir == "TB":
+            return s, extent_rank - r
+        return s, r  # "BT"
+
+    boxes = {}
+    for v in range(len(graph.nodes)):
+        x, y = point(v)
+        boxes[v] = (x, y, size[v][0], size[v][1])
+    paths = []
+    for chain in chains:
+        pts = [point(v) for v in chain]
+        pts[0] = _port(boxes[chain[0]], rankdir, out=True)
+        pts[-1] = _port(boxes[chain[-1]], rankdir, out=False)
+        paths.append(pts)
+    # Shift everything (boxes and the bends of long edges) to start at (0, 0).
+    xs = [x + s * w / 2 for x, _, w, _ in boxes.values() for s in (-1, 1)]
+    ys = [y + s * h / 2 for _, y, _, h in boxes.values() for s in (-1, 1)]
+    xs += [x for pts in paths for x, _ in pts]
+    ys += [y for pts in paths for _, y in pts]
+    x0, y0 = min(xs), min(ys)
+    boxes = {v: (x - x0, y - y0, w, h) for v, (x, y, w, h) in boxes.items()}
+    paths = [[(x - x0, y - y0) for x, y in pts] for pts in paths]
+    return boxes, paths, max(xs) - x0, max(ys) - y0
+
+
+def _port(box: _Box, rankdir: str, out: bool) -> _Point:
+    """Where an edge leaves (``out``) or enters a box: the middle of the facing side."""
+    x, y, w, h = box
+    sign = 1 if out else -1
+    if rankdir == "LR":
+        return x + sign * w / 2, y
+    if rankdir == "RL":
+        return x - sign * w / 2, y
+    if rankdir == "TB":
+        return x, y - sign * h / 2
+    return x, y + sign * h / 2
+
+
+def draw_graph(
+    root: Tensor | Value | Graph,
+    ax: Axes | None = None,
+    params: Mapping[str, Tensor] | None = None,
+    rankdir: str = "LR",
+) -> Figure:
+    """Draw a computation graph: rounded boxes in layers, coloured by kind, with arrows.
+
+    The layout is computed here, in pure Python: longest-path layers (inputs
+    first), then a few barycentric sweeps to order each layer with few crossings.
+    The same graph always gives the same picture.
+
+    Parameters
+    ----------
+    root : Tensor, Value or Graph
+        A tensor (read with :func:`graph_from_tensor`), a Value (read with
+        :func:`graph_from_value`) or a graph.
+    ax : matplotlib Axes, optional
+        Where to draw; by default a new figure sized to the graph, with a white
+        background. The new figure is not registered with pyplot: return it from a
+        notebook cell to show it, or call ``fig.savefig``.
+    params : mapping of str to Tensor, optional
+        Names for the leaves of a tensor's graph (see :func:`graph_from_tensor`).
+    rankdir : {"LR", "RL", "TB", "BT"}, default="LR"
+        The direction of flow: left to right, right to left, top to bottom or
+        bottom to top.
+
+    Returns
+    -------
+    matplotlib Figure
+        The figure drawn on (``ax.figure`` if ``ax`` is given).
+
+    Raises
+    ------
+    TypeError
+        If ``root`` is none of the accepted types.
+    ValueError
+        If ``rankdir`` is unknown, ``params`` is given for a Value or Graph, the
+        tensor has no graph, or the graph has no nodes.
+
+    Examples
+    --------
+    >>> a = torch.tensor([2.0, 3.0], requires_grad=True)
+    >>> b = torch.tensor([6.0, 4.0], requires_grad=True)
+    >>> Q = 3 * a**3 - b**2
+    >>> fig = draw_graph(Q, params={"a": a, "b": b})
+    >>> ax = fig.axes[0]
+    >>> len(ax.texts), len(ax.patches)      # 7 boxes with text; 7 boxes + 6 arrows
+    (7, 13)
+    >>> sorted(t.get_text().split("\\n")[0] for t in ax.texts)
+    ['Mul', 'Pow', 'Pow', 'Sub', 'a', 'b', 'output']
+    """
+    if rankdir not in ("LR", "RL", "TB", "BT"):
+        raise ValueError(f"rankdir must be 'LR', 'RL', 'TB' or 'BT'; received {rankdir!r}")
+    if isinstance(root, Tensor):
+        graph = graph_from_tensor(root, params)
+    elif isinstance(root, (Value, Graph)):
+        if params is not None:
+            raise ValueError(
+                "params names the leaves of a tensor's graph; received params with a "
+                f"root of type {type(root).__name__}"
+            )
+        graph = graph_from_value(root) if isinstance(root, Value) else root
+    else:
+        raise TypeError(
+            f"root must be a torch.Tensor, a dlnotes.autograd.Value or a Graph; "
+            f"received {type(root).__name__}"
+        )
+
+    if not graph.nodes:
+        raise ValueError("root must be a graph with at least one node; received an empty Graph")
+
+    from matplotlib.figure import Figure
+    from matplotlib.patches import FancyArrowPatch, FancyBboxPatch
+
+    fontsize = 9.0
+    boxes, paths, width, height = _layout(graph, rankdir, fontsize)
+    margin = 0.15
+    full_w, full_h = width + 2 * margin, height + 2 * margin  # inches at full size
+    if ax is None:
+        scale = min(1.0, 10.0 / full_w)  # keep very wide graphs on a page
+        fig = Figure(figsize=(full_w * scale, full_h * scale), facecolor="white")
+        ax = fig.add_axes((0.0, 0.0, 1.0, 1.0))
+    else:
+        fig = ax.figure  # type: ignore[assignment]
+        box = ax.get_window_extent()  # shrink the text if the axes are too small
+        scale = min(1.0, box.width / fig.dpi / full_w, box.height / fig.dpi / full_h)
+    fontsize *= scale
+    ax.set_facecolor("white")
+    ax.set_axis_off()
+    ax.set_aspect("equal")
+    ax.set_xlim(-margin, width + margin)
+    ax.set_ylim(-margin, height + margin)
+
+    for pts in paths:
+        if len(pts) > 2:  # the bends of a long edge, then the arrow on its last leg
+            ax.plot(
+                [p[0] for p in pts[:-1]],
+                [p[1] for p in pts[:-1]],
+                color="#4b5563",
+                linewidth=1.0 * scale,
+                solid_capstyle="round",
+            )
+        ax.add_patch(
+            FancyArrowPatch(
+                pts[-2],
+                pts[-1],
+                arrowstyle="-|>",
+                mutation_scale=10 * scale,
+                color="#4b5563",
+                linewidth=1.0 * scale,
+                shrinkA=0,
+                shrinkB=0,
+            )
+        )
+    for node in graph.nodes:
+        x, y, w, h = boxes[node.id]
+        face, edge = _STYLE.get(node.kind, _STYLE["value"])
+        ax.add_patch(
+            FancyBboxPatch(
+                (x - w / 2, y - h / 2),
+                w,
+                h,
+                boxstyle="round,pad=0,rounding_size=0.07",
+                facecolor=face,
+                edgecolor=edge,
+                linewidth=1.2 * scale,
+                zorder=2,
+            )
+        )
+        ax.text(
+            x,
+            y,
+            node.text,
+            ha="center",
+            va="center",
+            fontsize=fontsize,
+            family="monospace",
+            color="#111827",
+            zorder=3,
+            linespacing=1.25,
+        )
+    return fig
