@@ -5,3 +5,6 @@ c.InlineBackend.figure_formats = {"svg"}
 c.InlineBackend.rc = {"svg.hashsalt": "dlnotes", "figure.dpi": 100}
 c.InlineBackend.print_figure_kwargs = {"metadata": {"Date": None}, "bbox_inches": "tight"}
 c.IPKernelApp.log_level = "ERROR"
+# Activate the inline backend at start-up, so a returned Figure (dlnotes.graphs.draw_graph makes
+# one without pyplot) is displayed even before the page has used pyplot.
+c.IPKernelApp.matplotlib = "inline"
