@@ -1,3 +1,477 @@
-"""Placeholder: being written."""
+"""Data helpers: synthetic regression data, loaders and CSV preprocessing.
 
-__all__: list[str] = []
+The tensor helpers (:func:`synthetic_regression`, :func:`make_loader`) need only torch.
+The frame helpers (:func:`preprocess_frame`, :func:`frame_to_tensor`, :func:`load_csv`)
+need pandas, which is imported inside them, so ``import dlnotes`` never loads it.
+"""
+
+from __future__ import annotations
+
+import math
+import numbers
+import os
+from collections.abc import Sequence
+from typing import IO, TYPE_CHECKING
+
+import torch
+from torch import Tensor
+from torch.utils.data import DataLoader, TensorDataset
+
+if TYPE_CHECKING:
+    import pandas
+
+__all__ = [
+    "frame_to_tensor",
+    "load_csv",
+    "make_loader",
+    "preprocess_frame",
+    "synthetic_regression",
+]
+
+
+def _check_int(name: str, value: object, minimum: int) -> int:
+    """Return ``value`` if it is an int (not a bool) >= ``minimum``; raise otherwise."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
+        raise TypeError(f"{name} must be an int, got {value!r} of type {type(value).__name__}")
+    if value < minimum:
+        raise ValueError(f"{name} must be an int >= {minimum}, got {value!r}")
+    return int(value)
+
+
+def _check_real(name: str, value: object) -> float:
+    """Return ``value`` as a finite float; raise if it is not a finite real number."""
+    if isinstance(value, Tensor) and value.numel() == 1 and not value.is_complex():
+        value = value.item()
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        raise TypeError(
+            f"{name} must be a real number, got {value!r} of type {type(value).__name__}"
+        )
+    result = float(value)
+    if not math.isfinite(result):
+        raise ValueError(f"{name} must be finite, got {value!r}")
+    return result
+
+
+def _check_generator(generator: object) -> torch.Generator | None:
+    """Return ``generator`` if it is a ``torch.Generator`` or None; raise otherwise."""
+    if generator is not None and not isinstance(generator, torch.Generator):
+        raise TypeError(
+            "generator must be a torch.Generator or None, "
+            f"got {generator!r} of type {type(generator).__name__}"
+        )
+    return generator
+
+
+def synthetic_regression(
+    w: Tensor | Sequence[float],
+    b: float,
+    num_examples: int,
+    noise: float = 0.01,
+    generator: torch.Generator | None = None,
+) -> tuple[Tensor, Tensor]:
+    """Draw a linear-regression data set ``y = X w + b + noise``.
+
+    The features are standard normal; the labels are the exact linear function of the
+    features plus Gaussian noise with standard deviation ``noise``.
+
+    Parameters
+    ----------
+    w : Tensor of shape (d,) or sequence of d floats
+        The true weights. A floating tensor keeps its dtype and device; anything else
+        becomes float32 on the CPU.
+    b : float
+        The true bias.
+    num_examples : int
+        The number of examples n, at least 1.
+    noise : float, default=0.01
+        The standard deviation of the label noise, at least 0.
+    generator : torch.Generator or None, default=None
+        Source of randomness (on the same device as ``w``); None uses torch's global
+        generator.
+
+    Returns
+    -------
+    X : Tensor of shape (n, d)
+        The features, drawn from N(0, 1).
+    y : Tensor of shape (n, 1)
+        The labels ``X @ w + b`` plus noise.
+
+    Raises
+    ------
+    TypeError
+        If ``w`` is not a tensor or a sequence of numbers, ``b`` or ``noise`` is not a real
+        number, ``num_examples`` is not an int or ``generator`` is not a ``torch.Generator``.
+    ValueError
+        If ``w`` is not 1-D or is empty, ``num_examples < 1``, ``noise < 0`` or ``b`` or
+        ``noise`` is not finite.
+
+    Examples
+    --------
+    >>> import torch
+    >>> g = torch.Generator().manual_seed(0)
+    >>> X, y = synthetic_regression([2.0, -3.4], 4.2, 1000, generator=g)
+    >>> X.shape, y.shape, X.dtype
+    (torch.Size([1000, 2]), torch.Size([1000, 1]), torch.float32)
+    >>> residual = y - (X @ torch.tensor([[2.0], [-3.4]]) + 4.2)
+    >>> round(residual.std().item(), 2)
+    0.01
+    """
+    if isinstance(w, Tensor):
+        w_t = w.detach()
+        if not w_t.is_floating_point():
+            w_t = w_t.to(torch.float32)
+    elif isinstance(w, Sequence) and not isinstance(w, (str, bytes)):
+        try:
+            w_t = torch.tensor(list(w), dtype=torch.float32)
+        except (TypeError, ValueError, RuntimeError) as exc:
+            raise TypeError(
+                f"w must be a 1-D tensor or a sequence of numbers, got {w!r}"
+            ) from exc
+    else:
+        raise TypeError(
+            "w must be a 1-D tensor or a sequence of numbers, "
+            f"got {w!r} of type {type(w).__name__}"
+        )
+    if w_t.ndim != 1:
+        raise ValueError(
+            f"w must be 1-D of shape (d,), got shape {tuple(w_t.shape)}; "
+            "flatten it (w.reshape(-1)) if it holds d weights"
+        )
+    if w_t.numel() == 0:
+        raise ValueError("w must hold at least one weight, got an empty w of shape (0,)")
+    b_f = _check_real("b", b)
+    n = _check_int("num_examples", num_examples, 1)
+    noise_f = _check_real("noise", noise)
+    if noise_f < 0:
+        raise ValueError(f"noise must be >= 0, got {noise!r}")
+    gen = _check_generator(generator)
+
+    X = torch.randn(
+        (n, w_t.numel()), generator=gen, dtype=w_t.dtype, device=w_t.device
+    )
+    eps = torch.randn((n, 1), generator=gen, dtype=w_t.dtype, device=w_t.device)
+    y = X @ w_t.reshape(-1, 1) + b_f + noise_f * eps
+    return X, y
+
+
+def make_loader(
+    *tensors: Tensor,
+    batch_size: int,
+    train: bool,
+    generator: torch.Generator | None = None,
+    drop_last: bool = False,
+) -> DataLoader[tuple[Tensor, ...]]:
+    """Wrap tensors in a ``DataLoader`` that shuffles for training only.
+
+    Example ``i`` is the tuple ``(t[i] for t in tensors)``. A training loader
+    (``train=True``) draws a new random order every epoch; with a seeded ``generator`` the
+    sequence of orders is reproducible. An evaluation loader keeps the data order.
+
+    Parameters
+    ----------
+    *tensors : Tensor of shape (n, ...)
+        One or more tensors with the same first dimension n, e.g. ``X, y``.
+    batch_size : int
+        The number of examples per batch, at least 1.
+    train : bool
+        True for a training loader (shuffled), False for evaluation (fixed order).
+    generator : torch.Generator or None, default=None
+        A CPU generator for the shuffling; None uses torch's global generator. Unused when
+        ``train=False``.
+    drop_last : bool, default=False
+        Drop the last batch if it is smaller than ``batch_size``.
+
+    Returns
+    -------
+    DataLoader
+        A loader over a ``TensorDataset`` of ``tensors``, yielding lists of tensors of
+        shape (batch_size, ...).
+
+    Raises
+    ------
+    TypeError
+        If no tensors are given, an argument is not a tensor, ``batch_size`` is not an
+        int, ``train`` or ``drop_last`` is not a bool or ``generator`` is not a
+        ``torch.Generator``.
+    ValueError
+        If a tensor is 0-D, the tensors differ in their first dimension, ``batch_size < 1``
+        or ``generator`` is not on the CPU.
+
+    Examples
+    --------
+    >>> import torch
+    >>> X = torch.arange(10.0).reshape(5, 2)
+    >>> y = torch.arange(5)
+    >>> loader = make_loader(X, y, batch_size=2, train=False)
+    >>> [yb.tolist() for _, yb in loader]
+    [[0, 1], [2, 3], [4]]
+    >>> g = torch.Generator().manual_seed(0)
+    >>> train_loader = make_loader(X, y, batch_size=2, train=True, generator=g)
+    >>> sorted(i for _, yb in train_loader for i in yb.tolist())
+    [0, 1, 2, 3, 4]
+    """
+    if not tensors:
+        raise TypeError("make_loader needs at least one tensor in *tensors, got none")
+    for i, t in enumerate(tensors):
+        if not isinstance(t, Tensor):
+            raise TypeError(
+                f"tensors[{i}] must be a torch.Tensor, got {type(t).__name__}"
+            )
+        if t.ndim == 0:
+            raise ValueError(
+                f"tensors[{i}] must have at least one dimension (the examples), got a 0-D tensor"
+            )
+    lengths = [t.shape[0] for t in tensors]
+    if len(set(lengths)) != 1:
+        shapes = ", ".join(str(tuple(t.shape)) for t in tensors)
+        raise ValueError(
+            "tensors must share their first dimension (the number of examples), "
+            f"got first dimensions {lengths} (shapes {shapes})"
+        )
+    size = _check_int("batch_size", batch_size, 1)
+    if not isinstance(train, bool):
+        raise TypeError(f"train must be a bool, got {train!r} of type {type(train).__name__}")
+    if not isinstance(drop_last, bool):
+        raise TypeError(
+            f"drop_last must be a bool, got {drop_last!r} of type {type(drop_last).__name__}"
+        )
+    gen = _check_generator(generator)
+    if gen is not None and gen.device.type != "cpu":
+        raise ValueError(
+            f"generator must be a CPU generator for shuffling, got one on {gen.device}"
+        )
+    dataset = TensorDataset(*tensors)
+    return DataLoader(
+        dataset,
+        batch_size=size,
+        shuffle=train,
+        generator=gen if train else None,
+        drop_last=drop_last,
+    )
+
+
+def _check_frame(name: str, frame: object) -> pandas.DataFrame:
+    """Return ``frame`` if it is a pandas DataFrame; raise TypeError otherwise."""
+    import pandas as pd
+
+    if not isinstance(frame, pd.DataFrame):
+        raise TypeError(
+            f"{name} must be a pandas.DataFrame, got {type(frame).__name__}"
+        )
+    return frame
+
+
+def _is_number_column(series: pandas.Series) -> bool:
+    """True for integer and floating columns (not bool, not complex)."""
+    from pandas.api import types
+
+    return bool(
+        types.is_numeric_dtype(series.dtype)
+        and not types.is_bool_dtype(series.dtype)
+        and not types.is_complex_dtype(series.dtype)
+    )
+
+
+def preprocess_frame(frame: pandas.DataFrame) -> pandas.DataFrame:
+    """Impute and one-hot encode a frame so that every column is a float.
+
+    Numeric columns get their missing values replaced by the column mean. Every other
+    column is categorical: it is replaced by one 0/1 column per category plus one for
+    "missing" (``pandas.get_dummies`` with ``dummy_na=True``); the indicator columns come
+    after the numeric ones. Boolean columns become 0.0/1.0.
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        The input; it is not modified.
+
+    Returns
+    -------
+    pandas.DataFrame
+        A new frame with the same index, every column of dtype float64 and no missing
+        values.
+
+    Raises
+    ------
+    TypeError
+        If ``frame`` is not a DataFrame, or a column holds dates, time spans or complex
+        numbers (which have no meaningful mean or categories here).
+    ValueError
+        If a numeric column has no values at all (its mean is undefined).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> raw = pd.DataFrame({"rooms": [3.0, None, 4.0], "roof": ["Slate", None, "Tile"]})
+    >>> clean = preprocess_frame(raw)
+    >>> list(clean.columns)
+    ['rooms', 'roof_Slate', 'roof_Tile', 'roof_nan']
+    >>> clean.to_numpy().tolist()
+    [[3.0, 1.0, 0.0, 0.0], [3.5, 0.0, 0.0, 1.0], [4.0, 0.0, 1.0, 0.0]]
+    >>> int(raw.isna().sum().sum())  # the input still has its two missing values
+    2
+    """
+    import pandas as pd
+    from pandas.api import types
+
+    frame = _check_frame("frame", frame)
+    out = frame.copy()
+    categorical: list[object] = []
+    for name in out.columns:
+        col = out[name]
+        dtype = col.dtype
+        if (
+            types.is_datetime64_any_dtype(dtype)
+            or types.is_timedelta64_dtype(dtype)
+            or types.is_complex_dtype(dtype)
+            or isinstance(dtype, pd.PeriodDtype)
+        ):
+            raise TypeError(
+                f"frame column {name!r} has dtype {dtype}, which preprocess_frame cannot "
+                "impute or one-hot encode; convert it to numbers or drop it first"
+            )
+        if types.is_bool_dtype(dtype):
+            out[name] = col.astype("float64")
+        elif _is_number_column(col):
+            values = col.astype("float64")
+            if values.isna().all():
+                raise ValueError(
+                    f"frame column {name!r} is numeric but has no values (all missing); "
+                    "its mean is undefined, drop the column first"
+                )
+            out[name] = values.fillna(values.mean())
+        else:
+            categorical.append(name)
+    if categorical:
+        out = pd.get_dummies(out, columns=categorical, dummy_na=True, dtype="float64")
+    return out.astype("float64")
+
+
+def frame_to_tensor(frame: pandas.DataFrame) -> Tensor:
+    """Convert an all-numeric frame to a float32 tensor.
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        A frame whose columns are numeric or boolean (booleans become 0.0/1.0), without
+        missing values, for example the output of :func:`preprocess_frame`.
+
+    Returns
+    -------
+    Tensor of shape (n, d)
+        The values, dtype float32, on the CPU; n rows and d columns as in ``frame``.
+
+    Raises
+    ------
+    TypeError
+        If ``frame`` is not a DataFrame.
+    ValueError
+        If some columns are not numeric (strings, categories, mixed objects: the
+        usual result of ``torch.tensor(frame.values)`` failing on an object array) or
+        hold missing values; the message names the columns.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> frame = pd.DataFrame({"rooms": [3, 4], "has_pool": [True, False]})
+    >>> X = frame_to_tensor(frame)
+    >>> X.shape, X.dtype
+    (torch.Size([2, 2]), torch.float32)
+    >>> X.tolist()
+    [[3.0, 1.0], [4.0, 0.0]]
+    """
+    import numpy as np
+    from pandas.api import types
+
+    frame = _check_frame("frame", frame)
+    bad = [
+        f"{name!r} ({frame[name].dtype})"
+        for name in frame.columns
+        if not (_is_number_column(frame[name]) or types.is_bool_dtype(frame[name].dtype))
+    ]
+    if bad:
+        raise ValueError(
+            "frame must have only numeric or bool columns, got non-numeric columns "
+            f"{', '.join(bad)}; call preprocess_frame(frame) first to one-hot encode them"
+        )
+    missing = [repr(name) for name in frame.columns if frame[name].isna().any()]
+    if missing:
+        raise ValueError(
+            f"frame must have no missing values, got missing values in columns "
+            f"{', '.join(missing)}; call preprocess_frame(frame) first to impute them"
+        )
+    values = frame.to_numpy(dtype=np.float32, copy=True)
+    return torch.from_numpy(values).reshape(len(frame.index), len(frame.columns))
+
+
+def load_csv(
+    path: str | os.PathLike[str] | IO[str], target: str | None = None
+) -> tuple[Tensor, Tensor | None]:
+    """Read a CSV file into float32 feature (and target) tensors.
+
+    The file is read with ``pandas.read_csv``; the ``target`` column, if named, is split
+    off first; the remaining columns go through :func:`preprocess_frame` and
+    :func:`frame_to_tensor`.
+
+    Parameters
+    ----------
+    path : str, path-like or text file object
+        The CSV file (with a header row).
+    target : str or None, default=None
+        The name of a numeric column to return separately as the labels. It must have
+        no missing values: a label is never imputed.
+
+    Returns
+    -------
+    X : Tensor of shape (n, d)
+        The preprocessed features, float32.
+    y : Tensor of shape (n, 1) or None
+        The target column, float32, or None when ``target`` is None.
+
+    Raises
+    ------
+    TypeError
+        If ``target`` is neither a str nor None.
+    ValueError
+        If ``target`` is not a column of the file, is not numeric or has missing values.
+    FileNotFoundError
+        If ``path`` does not exist.
+
+    Examples
+    --------
+    >>> import io
+    >>> csv = io.StringIO("rooms,roof,price\\n3,Slate,127500\\n,,106000\\n4,Tile,178100\\n")
+    >>> X, y = load_csv(csv, target="price")
+    >>> X.shape, y.shape, X.dtype
+    (torch.Size([3, 4]), torch.Size([3, 1]), torch.float32)
+    >>> X[1].tolist()
+    [3.5, 0.0, 0.0, 1.0]
+    """
+    import pandas as pd
+
+    if target is not None and not isinstance(target, str):
+        raise TypeError(
+            f"target must be a column name (str) or None, got {target!r} "
+            f"of type {type(target).__name__}"
+        )
+    frame = pd.read_csv(path)
+    if target is None:
+        return frame_to_tensor(preprocess_frame(frame)), None
+    if target not in frame.columns:
+        raise ValueError(
+            f"target must be a column of the CSV file, got {target!r}; "
+            f"the columns are {list(frame.columns)}"
+        )
+    labels = frame[target]
+    if not _is_number_column(labels):
+        raise ValueError(
+            f"target column {target!r} must be numeric, got dtype {labels.dtype}"
+        )
+    if labels.isna().any():
+        raise ValueError(
+            f"target column {target!r} must have no missing values, "
+            f"got {int(labels.isna().sum())} missing"
+        )
+    X = frame_to_tensor(preprocess_frame(frame.drop(columns=[target])))
+    y = frame_to_tensor(frame[[target]])
+    return X, y

@@ -1,0 +1,290 @@
+"""Tests for dlnotes.data: synthetic data, loaders, frame preprocessing, CSV loading."""
+
+from __future__ import annotations
+
+import math
+import subprocess
+import sys
+from pathlib import Path
+
+import pandas as pd
+import pytest
+import torch
+
+from dlnotes.data import (
+    frame_to_tensor,
+    load_csv,
+    make_loader,
+    preprocess_frame,
+    synthetic_regression,
+)
+
+# ------------------------------------------------------------ synthetic_regression
+
+
+def test_synthetic_regression_shapes_and_linear_relation() -> None:
+    g = torch.Generator().manual_seed(1)
+    w = torch.tensor([2.0, -3.4, 0.5])
+    X, y = synthetic_regression(w, 4.2, 5000, noise=0.1, generator=g)
+    assert X.shape == (5000, 3) and y.shape == (5000, 1)
+    assert X.dtype == torch.float32 and y.dtype == torch.float32
+    # features are standard normal
+    assert torch.allclose(X.mean(0), torch.zeros(3), atol=0.05)
+    assert torch.allclose(X.std(0), torch.ones(3), atol=0.05)
+    # the residual is the noise: mean 0, standard deviation `noise`
+    residual = y - (X @ w.reshape(-1, 1) + 4.2)
+    assert abs(residual.mean().item()) < 0.01
+    assert math.isclose(residual.std().item(), 0.1, rel_tol=0.05)
+    # least squares recovers w and b
+    design = torch.cat([X, torch.ones(5000, 1)], dim=1)
+    coef = torch.linalg.lstsq(design, y).solution.reshape(-1)
+    assert torch.allclose(coef, torch.tensor([2.0, -3.4, 0.5, 4.2]), atol=0.01)
+
+
+def test_synthetic_regression_noise_zero_is_exact() -> None:
+    X, y = synthetic_regression([1.0, 2.0], -1.0, 10, noise=0.0, generator=torch.Generator())
+    assert torch.allclose(y, X @ torch.tensor([[1.0], [2.0]]) - 1.0)
+
+
+def test_synthetic_regression_reproducible_with_generator() -> None:
+    a = synthetic_regression([1.0], 0.0, 20, generator=torch.Generator().manual_seed(3))
+    b = synthetic_regression([1.0], 0.0, 20, generator=torch.Generator().manual_seed(3))
+    c = synthetic_regression([1.0], 0.0, 20, generator=torch.Generator().manual_seed(4))
+    assert torch.equal(a[0], b[0]) and torch.equal(a[1], b[1])
+    assert not torch.equal(a[0], c[0])
+
+
+def test_synthetic_regression_keeps_float64_weights() -> None:
+    X, y = synthetic_regression(torch.tensor([1.0], dtype=torch.float64), 0.0, 4)
+    assert X.dtype == torch.float64 and y.dtype == torch.float64
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "exc", "words"),
+    [
+        ({"w": torch.ones(2, 1)}, ValueError, ["w", "1-D", "(2, 1)"]),
+        ({"w": torch.tensor(1.0)}, ValueError, ["w", "1-D", "()"]),
+        ({"w": []}, ValueError, ["w", "empty"]),
+        ({"w": "ab"}, TypeError, ["w", "str"]),
+        ({"w": [[1.0, 2.0]]}, ValueError, ["w", "1-D", "(1, 2)"]),
+        ({"num_examples": 0}, ValueError, ["num_examples", ">= 1", "0"]),
+        ({"num_examples": 2.5}, TypeError, ["num_examples", "int", "2.5"]),
+        ({"num_examples": True}, TypeError, ["num_examples", "int", "True"]),
+        ({"noise": -0.1}, ValueError, ["noise", ">= 0", "-0.1"]),
+        ({"noise": float("nan")}, ValueError, ["noise", "finite"]),
+        ({"b": "1"}, TypeError, ["b", "real number", "'1'"]),
+        ({"generator": 0}, TypeError, ["generator", "torch.Generator", "int"]),
+    ],
+)
+def test_synthetic_regression_errors_name_the_argument(
+    kwargs: dict[str, object], exc: type[Exception], words: list[str]
+) -> None:
+    args: dict[str, object] = {"w": [1.0, 2.0], "b": 0.0, "num_examples": 10}
+    args.update(kwargs)
+    with pytest.raises(exc) as info:
+        synthetic_regression(**args)  # type: ignore[arg-type]
+    for word in words:
+        assert word in str(info.value)
+
+
+# ----------------------------------------------------------------------- make_loader
+
+
+def _order(loader: torch.utils.data.DataLoader[tuple[torch.Tensor, ...]]) -> list[int]:
+    return [int(i) for batch in loader for i in batch[-1]]
+
+
+def test_eval_loader_keeps_order_and_batches() -> None:
+    X = torch.arange(20.0).reshape(10, 2)
+    idx = torch.arange(10)
+    loader = make_loader(X, idx, batch_size=4, train=False)
+    batches = list(loader)
+    assert [b[0].shape[0] for b in batches] == [4, 4, 2]
+    assert _order(loader) == list(range(10))
+    assert _order(loader) == list(range(10))  # the same every epoch
+    assert torch.equal(batches[0][0], X[:4])
+
+
+def test_eval_loader_ignores_generator() -> None:
+    idx = torch.arange(10)
+    loader = make_loader(idx, batch_size=3, train=False, generator=torch.Generator().manual_seed(0))
+    assert _order(loader) == list(range(10))
+
+
+def test_train_loader_shuffles_reproducibly() -> None:
+    idx = torch.arange(50)
+    a = make_loader(idx, batch_size=8, train=True, generator=torch.Generator().manual_seed(0))
+    b = make_loader(idx, batch_size=8, train=True, generator=torch.Generator().manual_seed(0))
+    first, second = _order(a), _order(a)
+    assert sorted(first) == list(range(50))  # a permutation: every example once
+    assert first != list(range(50))  # shuffled
+    assert first != second  # a new order every epoch
+    assert [first, second] == [_order(b), _order(b)]  # reproducible
+
+
+def test_train_loader_keeps_rows_together() -> None:
+    X = torch.arange(30).reshape(10, 3)
+    y = torch.arange(10)
+    loader = make_loader(X, y, batch_size=4, train=True, generator=torch.Generator().manual_seed(1))
+    for xb, yb in loader:
+        assert torch.equal(xb, X[yb])
+
+
+def test_drop_last() -> None:
+    idx = torch.arange(10)
+    loader = make_loader(idx, batch_size=4, train=True, drop_last=True,
+                         generator=torch.Generator().manual_seed(0))
+    assert [len(b[0]) for b in loader] == [4, 4]
+
+
+@pytest.mark.parametrize(
+    ("args", "kwargs", "exc", "words"),
+    [
+        ((torch.zeros(5, 2), torch.zeros(4)), {}, ValueError, ["first dimension", "[5, 4]"]),
+        ((), {}, TypeError, ["at least one tensor"]),
+        ((torch.zeros(3), [1, 2, 3]), {}, TypeError, ["tensors[1]", "list"]),
+        ((torch.tensor(1.0),), {}, ValueError, ["tensors[0]", "0-D"]),
+        ((torch.zeros(3),), {"batch_size": 0}, ValueError, ["batch_size", ">= 1", "0"]),
+        ((torch.zeros(3),), {"batch_size": 2.0}, TypeError, ["batch_size", "int", "2.0"]),
+        ((torch.zeros(3),), {"train": 1}, TypeError, ["train", "bool", "1"]),
+        ((torch.zeros(3),), {"drop_last": None}, TypeError, ["drop_last", "bool", "None"]),
+        ((torch.zeros(3),), {"generator": 7}, TypeError, ["generator", "torch.Generator"]),
+    ],
+)
+def test_make_loader_errors_name_the_argument(
+    args: tuple[object, ...], kwargs: dict[str, object], exc: type[Exception], words: list[str]
+) -> None:
+    full: dict[str, object] = {"batch_size": 2, "train": True}
+    full.update(kwargs)
+    with pytest.raises(exc) as info:
+        make_loader(*args, **full)  # type: ignore[arg-type]
+    for word in words:
+        assert word in str(info.value)
+
+
+# ------------------------------------------------------------------ frames and CSV
+
+
+def _house_frame() -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "NumRooms": [None, 2.0, 4.0, None],
+            "RoofType": [None, None, "Slate", None],
+            "Alley": pd.Series(["Pave", None, None, "Grvl"], dtype="object"),
+            "Price": [127500, 106000, 178100, 140000],
+        }
+    )
+
+
+def test_preprocess_frame_imputes_and_one_hot_encodes() -> None:
+    frame = _house_frame()
+    before = frame.copy(deep=True)
+    out = preprocess_frame(frame)
+    # the input is untouched
+    pd.testing.assert_frame_equal(frame, before)
+    assert out is not frame
+    assert list(out.columns) == [
+        "NumRooms", "Price",
+        "RoofType_Slate", "RoofType_nan",
+        "Alley_Grvl", "Alley_Pave", "Alley_nan",
+    ]
+    assert all(str(dtype) == "float64" for dtype in out.dtypes)
+    assert not out.isna().any().any()
+    assert out["NumRooms"].tolist() == [3.0, 2.0, 4.0, 3.0]  # NaN -> mean of 2 and 4
+    assert out["RoofType_Slate"].tolist() == [0.0, 0.0, 1.0, 0.0]
+    assert out["RoofType_nan"].tolist() == [1.0, 1.0, 0.0, 1.0]
+    assert out["Alley_nan"].tolist() == [0.0, 1.0, 1.0, 0.0]
+    # every row has exactly one indicator per categorical column
+    assert out.filter(like="Alley_").sum(axis=1).tolist() == [1.0] * 4
+
+
+def test_preprocess_frame_categorical_dtype_bool_and_nullable_int() -> None:
+    frame = pd.DataFrame(
+        {
+            "size": pd.Series([1, None, 3], dtype="Int64"),
+            "color": pd.Series(["red", None, "red"], dtype="category"),
+            "flag": [True, False, True],
+        }
+    )
+    out = preprocess_frame(frame)
+    assert out["size"].tolist() == [1.0, 2.0, 3.0]
+    assert out["flag"].tolist() == [1.0, 0.0, 1.0]
+    assert out["color_red"].tolist() == [1.0, 0.0, 1.0]
+    assert out["color_nan"].tolist() == [0.0, 1.0, 0.0]
+
+
+def test_preprocess_frame_errors() -> None:
+    with pytest.raises(TypeError, match="frame must be a pandas.DataFrame, got dict"):
+        preprocess_frame({"a": [1]})  # type: ignore[arg-type,unused-ignore]
+    with pytest.raises(ValueError, match="'empty'.*no values"):
+        preprocess_frame(pd.DataFrame({"empty": [float("nan")] * 2}))
+    with pytest.raises(TypeError, match="'when'.*datetime"):
+        preprocess_frame(pd.DataFrame({"when": pd.to_datetime(["2024-01-01", "2024-01-02"])}))
+
+
+def test_frame_to_tensor_float32_and_values() -> None:
+    out = preprocess_frame(_house_frame())
+    X = frame_to_tensor(out)
+    assert X.dtype == torch.float32 and X.shape == (4, 7)
+    assert torch.equal(X, torch.tensor(out.to_numpy(), dtype=torch.float32))
+
+
+def test_frame_to_tensor_bool_columns_become_floats() -> None:
+    # pandas.get_dummies' default dtype is bool; a mixed frame's .values is an object array
+    frame = pd.concat([pd.DataFrame({"x": [1.5, 2.5]}),
+                       pd.get_dummies(pd.Series(["a", "b"], name="c"))], axis=1)
+    assert frame.to_numpy().dtype == object
+    assert frame_to_tensor(frame).tolist() == [[1.5, 1.0, 0.0], [2.5, 0.0, 1.0]]
+
+
+def test_frame_to_tensor_errors_name_columns() -> None:
+    with pytest.raises(ValueError) as info:
+        frame_to_tensor(_house_frame())
+    message = str(info.value)
+    assert "'RoofType'" in message and "'Alley'" in message and "preprocess_frame" in message
+    assert "'Price'" not in message
+    with pytest.raises(ValueError, match="missing values.*'a'"):
+        frame_to_tensor(pd.DataFrame({"a": [1.0, None], "b": [1.0, 2.0]}))
+    with pytest.raises(TypeError, match="frame must be a pandas.DataFrame, got Tensor"):
+        frame_to_tensor(torch.zeros(2, 2))  # type: ignore[arg-type,unused-ignore]
+
+
+def test_load_csv_with_and_without_target(tmp_path: Path) -> None:
+    path = tmp_path / "house_tiny.csv"
+    _house_frame().to_csv(path, index=False)
+    X, y = load_csv(path, target="Price")
+    assert X.dtype == torch.float32 and X.shape == (4, 6)
+    assert y is not None and y.shape == (4, 1) and y.dtype == torch.float32
+    assert y.reshape(-1).tolist() == [127500.0, 106000.0, 178100.0, 140000.0]
+    assert X[:, 0].tolist() == [3.0, 2.0, 4.0, 3.0]
+    X_all, none = load_csv(str(path))
+    assert none is None and X_all.shape == (4, 7)
+
+
+def test_load_csv_errors(tmp_path: Path) -> None:
+    path = tmp_path / "t.csv"
+    path.write_text("a,b,label\n1,x,1\n2,y,\n3,x,0\n")
+    with pytest.raises(ValueError, match="target.*'price'.*\\['a', 'b', 'label'\\]"):
+        load_csv(path, target="price")
+    with pytest.raises(ValueError, match="target column 'label'.*missing"):
+        load_csv(path, target="label")
+    with pytest.raises(ValueError, match="target column 'b' must be numeric"):
+        load_csv(path, target="b")
+    with pytest.raises(TypeError, match="target must be a column name"):
+        load_csv(path, target=2)  # type: ignore[arg-type]
+    with pytest.raises(FileNotFoundError):
+        load_csv(tmp_path / "missing.csv")
+
+
+def test_import_dlnotes_is_light() -> None:
+    # torch itself may import tqdm (torch.hub); count only what dlnotes adds
+    code = (
+        "import sys, torch\n"
+        "before = set(sys.modules)\n"
+        "import dlnotes.data, dlnotes.training\n"
+        "heavy = [m for m in ('pandas', 'tqdm', 'matplotlib', 'IPython')\n"
+        "         if m in sys.modules and m not in before]\n"
+        "print(heavy)\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"

@@ -1,0 +1,470 @@
+"""Tests for dlnotes.training: train_epoch, evaluate, fit, History, Timer, accuracy."""
+
+from __future__ import annotations
+
+import copy
+import sys
+import time
+from collections.abc import Callable
+
+import pytest
+import torch
+from torch import Tensor, nn
+
+from dlnotes import training
+from dlnotes.data import make_loader, synthetic_regression
+from dlnotes.training import History, Timer, accuracy, evaluate, fit, train_epoch
+
+TRUE_W = [2.0, -3.4]
+TRUE_B = 4.2
+
+
+def _regression(n: int = 1000, seed: int = 0) -> tuple[Tensor, Tensor]:
+    return synthetic_regression(TRUE_W, TRUE_B, n, noise=0.01,
+                                generator=torch.Generator().manual_seed(seed))
+
+
+def _mlp(seed: int = 0) -> nn.Sequential:
+    torch.manual_seed(seed)
+    return nn.Sequential(nn.Linear(2, 8), nn.BatchNorm1d(8), nn.ReLU(), nn.Dropout(0.2),
+                         nn.Linear(8, 1))
+
+
+def _params(model: nn.Module) -> dict[str, Tensor]:
+    return {k: v.detach().clone() for k, v in model.state_dict().items()}
+
+
+# ------------------------------------------------------------------------ train_epoch
+
+
+def test_train_epoch_matches_hand_written_loop_exactly() -> None:
+    X, y = _regression(203)
+    net_a = _mlp()
+    net_b = copy.deepcopy(net_a)
+    opt_a = torch.optim.SGD(net_a.parameters(), lr=0.05, momentum=0.9, weight_decay=1e-3)
+    opt_b = torch.optim.SGD(net_b.parameters(), lr=0.05, momentum=0.9, weight_decay=1e-3)
+    loader_a = make_loader(X, y, batch_size=16, train=True,
+                           generator=torch.Generator().manual_seed(5))
+    loader_b = make_loader(X, y, batch_size=16, train=True,
+                           generator=torch.Generator().manual_seed(5))
+    loss_fn = nn.MSELoss()
+
+    for epoch in range(2):
+        net_a.eval()  # train_epoch must switch to training mode (dropout, batch statistics)
+        torch.manual_seed(100 + epoch)  # the same dropout masks in both runs
+        got = train_epoch(net_a, loader_a, loss_fn, opt_a)
+
+        torch.manual_seed(100 + epoch)
+        net_b.train()
+        total, count = 0.0, 0
+        for xb, yb in loader_b:
+            opt_b.zero_grad()
+            loss = loss_fn(net_b(xb), yb)
+            loss.backward()
+            opt_b.step()
+            total += loss.item() * len(yb)
+            count += len(yb)
+        expected = total / count
+
+        assert got == pytest.approx(expected, rel=1e-6)
+        for (name, a), b in zip(_params(net_a).items(), _params(net_b).values()):
+            assert torch.equal(a, b), name
+    assert net_a.training
+
+
+def test_train_epoch_weights_batches_by_size() -> None:
+    # lr=0: the parameters stay put, so the epoch's loss is the loss on the whole data set
+    X = torch.arange(10.0).reshape(10, 1)
+    y = X**2
+    net = nn.Linear(1, 1)
+    opt = torch.optim.SGD(net.parameters(), lr=0.0)
+    loader = make_loader(X, y, batch_size=4, train=False)  # batches of 4, 4, 2
+    got = train_epoch(net, loader, nn.MSELoss(), opt)
+    with torch.no_grad():
+        full = nn.MSELoss()(net(X), y).item()
+        batch_means = [nn.MSELoss()(net(xb), yb).item() for xb, yb in loader]
+    assert got == pytest.approx(full, rel=1e-6)
+    assert got != pytest.approx(sum(batch_means) / len(batch_means), rel=1e-3)
+
+
+def test_train_epoch_passes_several_inputs() -> None:
+    class Add(nn.Module):
+        def __init__(self) -> None:
+            super().__init__()
+            self.a = nn.Linear(1, 1)
+            self.b = nn.Linear(1, 1)
+
+        def forward(self, x1: Tensor, x2: Tensor) -> Tensor:
+            return self.a(x1) + self.b(x2)  # type: ignore[no-any-return]
+
+    x1, x2 = torch.randn(8, 1), torch.randn(8, 1)
+    y = 3 * x1 - x2
+    net = Add()
+    loss = train_epoch(net, make_loader(x1, x2, y, batch_size=4, train=False), nn.MSELoss(),
+                       torch.optim.SGD(net.parameters(), lr=0.1))
+    assert loss > 0
+
+
+def test_train_epoch_errors() -> None:
+    X, y = _regression(8)
+    net = nn.Linear(2, 1)
+    opt = torch.optim.SGD(net.parameters(), lr=0.1)
+    loader = make_loader(X, y, batch_size=4, train=False)
+    with pytest.raises(ValueError, match=r"loss_fn.*reduction='mean'.*MSELoss\(reduction='sum'\)"):
+        train_epoch(net, loader, nn.MSELoss(reduction="sum"), opt)
+    with pytest.raises(ValueError, match=r"loss_fn must return a 0-D tensor.*\(4, 1\)"):
+        train_epoch(net, loader, lambda a, b: (a - b) ** 2, opt)
+    with pytest.raises(TypeError, match="model must be a torch.nn.Module, got"):
+        train_epoch(lambda x: x, loader, nn.MSELoss(), opt)  # type: ignore[arg-type]
+    with pytest.raises(TypeError, match="optimizer must be a torch.optim.Optimizer"):
+        train_epoch(net, loader, nn.MSELoss(), None)  # type: ignore[arg-type]
+    with pytest.raises(TypeError, match="loss_fn must be callable"):
+        train_epoch(net, loader, "mse", opt)  # type: ignore[arg-type]
+    with pytest.raises(TypeError, match="loader must be an iterable.*Tensor"):
+        train_epoch(net, X, nn.MSELoss(), opt)
+    with pytest.raises(ValueError, match="loader must yield at least one batch"):
+        train_epoch(net, [], nn.MSELoss(), opt)
+    with pytest.raises(TypeError, match="batch must be a sequence"):
+        train_epoch(net, [X], nn.MSELoss(), opt)  # type: ignore[list-item]
+    with pytest.raises(ValueError, match="model must be on device meta.*'weight' on cpu"):
+        train_epoch(net, loader, nn.MSELoss(), opt, device="meta")
+    with pytest.raises(TypeError, match="device must be a torch.device, a str or None, got 0"):
+        train_epoch(net, loader, nn.MSELoss(), opt, device=0)  # type: ignore[arg-type]
+
+
+# --------------------------------------------------------------------------- evaluate
+
+
+def test_evaluate_changes_nothing_and_builds_no_graph() -> None:
+    X, y = _regression(50)
+    net = _mlp()
+    net.train()
+    net[1].eval()  # a submodule in another mode than its parent: must be restored as such
+    modes = [m.training for m in net.modules()]
+    before = _params(net)
+    seen: list[tuple[bool, bool, bool]] = []
+
+    def spy_loss(y_hat: Tensor, target: Tensor) -> Tensor:
+        seen.append((y_hat.requires_grad, torch.is_grad_enabled(), net[3].training))
+        return nn.functional.mse_loss(y_hat, target)
+
+    loss, metric = evaluate(net, make_loader(X, y, batch_size=16, train=False), spy_loss)
+    assert metric is None and loss > 0
+    assert seen and all(s == (False, False, False) for s in seen)
+    assert all(p.grad is None for p in net.parameters())
+    after = _params(net)
+    for name in before:  # BatchNorm running statistics included
+        assert torch.equal(before[name], after[name]), name
+    assert [m.training for m in net.modules()] == modes
+
+
+def test_evaluate_restores_modes_on_error() -> None:
+    net = _mlp()
+    net.train()
+
+    def broken(y_hat: Tensor, target: Tensor) -> Tensor:
+        raise RuntimeError("boom")
+
+    X, y = _regression(8)
+    with pytest.raises(RuntimeError, match="boom"):
+        evaluate(net, make_loader(X, y, batch_size=4, train=False), broken)
+    assert all(m.training for m in net.modules())
+
+
+def test_evaluate_is_deterministic_with_dropout() -> None:
+    X, y = _regression(40)
+    net = _mlp()
+    loader = make_loader(X, y, batch_size=16, train=False)
+    first = evaluate(net, loader, nn.MSELoss())
+    second = evaluate(net, loader, nn.MSELoss())
+    assert first == second
+    net.eval()
+    with torch.no_grad():
+        full = nn.MSELoss()(net(X), y).item()
+    assert first[0] == pytest.approx(full, rel=1e-5)
+
+
+def test_evaluate_weights_loss_and_metric_by_batch_size() -> None:
+    logits = torch.tensor([[2.0, 0.0], [0.0, 2.0], [2.0, 0.0], [0.0, 2.0], [2.0, 0.0]])
+    labels = torch.tensor([0, 1, 1, 1, 1])  # correct: 1, 1, 0 | 1, 0  -> 3/5 overall
+
+    class Lookup(nn.Module):
+        def forward(self, idx: Tensor) -> Tensor:
+            return logits[idx]
+
+    loader = make_loader(torch.arange(5), labels, batch_size=3, train=False)
+    loss, acc = evaluate(Lookup(), loader, nn.CrossEntropyLoss(), metric=accuracy)
+    assert acc == pytest.approx(3 / 5)  # not (2/3 + 1/2) / 2
+    assert loss == pytest.approx(nn.CrossEntropyLoss()(logits, labels).item(), rel=1e-6)
+
+
+def test_evaluate_errors() -> None:
+    net = nn.Linear(2, 1)
+    X, y = _regression(4)
+    loader = make_loader(X, y, batch_size=2, train=False)
+    with pytest.raises(TypeError, match="metric must be callable.*'acc'"):
+        evaluate(net, loader, nn.MSELoss(), metric="acc")  # type: ignore[arg-type]
+    with pytest.raises(ValueError, match=r"reduction='none'"):
+        evaluate(net, loader, nn.L1Loss(reduction="none"))
+    with pytest.raises(ValueError, match="loader must yield at least one batch"):
+        evaluate(net, [], nn.MSELoss())
+
+
+# -------------------------------------------------------------------------------- fit
+
+
+def test_fit_lowers_the_loss_and_recovers_w_and_b() -> None:
+    X, y = _regression(1000)
+    g = torch.Generator().manual_seed(0)
+    train_loader = make_loader(X[:800], y[:800], batch_size=10, train=True, generator=g)
+    val_loader = make_loader(X[800:], y[800:], batch_size=100, train=False)
+    net = nn.Linear(2, 1)
+    nn.init.normal_(net.weight, std=0.01, generator=torch.Generator().manual_seed(1))
+    nn.init.zeros_(net.bias)
+    loss_fn = nn.MSELoss()
+    initial, _ = evaluate(net, val_loader, loss_fn)
+    history = fit(net, train_loader, loss_fn, torch.optim.SGD(net.parameters(), lr=0.03),
+                  num_epochs=4, val_loader=val_loader)
+    assert isinstance(history, History) and history.epochs == 4
+    assert len(history.val_loss) == 4 and history.val_metric == []
+    assert history.val_loss[-1] < initial / 1000
+    assert history.train_loss[-1] < history.train_loss[0]
+    assert history.val_loss[-1] < 2e-4  # the noise variance is 1e-4
+    assert torch.allclose(net.weight.detach().reshape(-1), torch.tensor(TRUE_W), atol=0.01)
+    assert abs(net.bias.item() - TRUE_B) < 0.01
+
+
+def test_fit_records_a_metric_with_its_name() -> None:
+    X = torch.randn(200, 2, generator=torch.Generator().manual_seed(0))
+    y = (X[:, 0] > X[:, 1]).long()
+    g = torch.Generator().manual_seed(0)
+    torch.manual_seed(0)
+    net = nn.Linear(2, 2)
+    history = fit(net, make_loader(X, y, batch_size=20, train=True, generator=g),
+                  nn.CrossEntropyLoss(), torch.optim.SGD(net.parameters(), lr=0.5),
+                  num_epochs=5, val_loader=make_loader(X, y, batch_size=50, train=False),
+                  metric=accuracy)
+    assert history.metric_name == "accuracy"
+    assert len(history.val_metric) == 5
+    assert history.val_metric[-1] > 0.9
+    named = fit(net, make_loader(X, y, batch_size=20, train=True, generator=g),
+                nn.CrossEntropyLoss(), torch.optim.SGD(net.parameters(), lr=0.5), num_epochs=1,
+                val_loader=make_loader(X, y, batch_size=50, train=False), metric=accuracy,
+                metric_name="acc")
+    assert named.metric_name == "acc"
+
+
+def _fit_args() -> tuple[nn.Module, object, nn.Module, torch.optim.Optimizer]:
+    X, y = _regression(20)
+    net = nn.Linear(2, 1)
+    return (net, make_loader(X, y, batch_size=5, train=False), nn.MSELoss(),
+            torch.optim.SGD(net.parameters(), lr=0.1))
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "exc", "pattern"),
+    [
+        ({"num_epochs": 0}, ValueError, "num_epochs must be >= 1, got 0"),
+        ({"num_epochs": -2}, ValueError, "num_epochs must be >= 1, got -2"),
+        ({"num_epochs": 2.0}, TypeError, "num_epochs must be an int, got 2.0"),
+        ({"num_epochs": True}, TypeError, "num_epochs must be an int, got True"),
+        ({"metric": accuracy}, ValueError, "metric .*needs val_loader"),
+        ({"metric_name": "acc"}, ValueError, "metric_name needs a metric"),
+        ({"progress": "yes"}, TypeError, "progress must be a bool or None, got 'yes'"),
+        ({"val_loader": 3}, TypeError, "val_loader must be an iterable.*int"),
+        ({"device": "nowhere"}, ValueError, "device must name a device.*'nowhere'"),
+    ],
+)
+def test_fit_errors_name_the_argument(
+    kwargs: dict[str, object], exc: type[Exception], pattern: str
+) -> None:
+    net, loader, loss_fn, opt = _fit_args()
+    args: dict[str, object] = {"num_epochs": 1}
+    args.update(kwargs)
+    with pytest.raises(exc, match=pattern):
+        fit(net, loader, loss_fn, opt, **args)  # type: ignore[arg-type]
+
+
+def test_fit_rejects_sum_reduction() -> None:
+    net, loader, _, opt = _fit_args()
+    with pytest.raises(ValueError, match="reduction='sum'"):
+        fit(net, loader, nn.MSELoss(reduction="sum"), opt, num_epochs=1)  # type: ignore[arg-type]
+
+
+# ------------------------------------------------------------------------ progress bar
+
+
+def test_progress_is_silent_in_the_book_build(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("DLNOTES_BOOK_BUILD", "1")
+    monkeypatch.setitem(sys.modules, "ipykernel", sys.modules[__name__])  # "interactive"
+    assert training._want_progress(None) is False
+    net, loader, loss_fn, opt = _fit_args()
+    fit(net, loader, loss_fn, opt, num_epochs=2)  # type: ignore[arg-type]
+    captured = capsys.readouterr()
+    assert captured.out == "" and captured.err == ""
+
+
+def test_progress_auto_when_interactive(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("DLNOTES_BOOK_BUILD", raising=False)
+    monkeypatch.setitem(sys.modules, "ipykernel", sys.modules[__name__])
+    assert training._want_progress(None) is True
+    monkeypatch.delitem(sys.modules, "ipykernel")
+    assert training._want_progress(None) is False  # pytest captures stderr: not a terminal
+    assert training._want_progress(True) is True
+    monkeypatch.setenv("DLNOTES_BOOK_BUILD", "0")
+    assert training._want_progress(None) is False
+
+
+def test_progress_true_draws_a_bar(capsys: pytest.CaptureFixture[str]) -> None:
+    pytest.importorskip("tqdm")
+    net, loader, loss_fn, opt = _fit_args()
+    fit(net, loader, loss_fn, opt, num_epochs=3, progress=True)  # type: ignore[arg-type]
+    err = capsys.readouterr().err
+    assert "3/3" in err and "train_loss" in err
+
+
+def test_progress_without_tqdm_warns_and_trains(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setitem(sys.modules, "tqdm", None)  # makes `import tqdm` fail
+    net, loader, loss_fn, opt = _fit_args()
+    with pytest.warns(UserWarning, match="tqdm is not installed"):
+        history = fit(net, loader, loss_fn, opt,  # type: ignore[arg-type]
+                      num_epochs=2, progress=True)
+    assert history.epochs == 2
+    monkeypatch.delenv("DLNOTES_BOOK_BUILD", raising=False)
+    monkeypatch.setitem(sys.modules, "ipykernel", sys.modules[__name__])
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # auto mode: no bar, no warning, no error
+        assert fit(net, loader, loss_fn, opt, num_epochs=1).epochs == 1  # type: ignore[arg-type]
+    assert capsys.readouterr().err == ""
+
+
+# --------------------------------------------------------------------------- History
+
+
+def test_history_plot() -> None:
+    import matplotlib.pyplot as plt
+    from matplotlib.axes import Axes
+
+    h = History(train_loss=[1.0, 0.5, 0.1], val_loss=[1.2, 0.6, 0.2], val_metric=[0.5, 0.7, 0.9],
+                metric_name="accuracy")
+    ax = h.plot(logy=True)
+    assert isinstance(ax, Axes)
+    assert ax.get_yscale() == "log" and ax.get_xlabel() == "epoch"
+    assert [line.get_label() for line in ax.get_lines()] == ["train loss", "val loss"]
+    assert list(map(float, ax.get_lines()[0].get_xdata())) == [1, 2, 3]  # type: ignore[arg-type]
+    legend = ax.get_legend()
+    assert legend is not None
+    assert [t.get_text() for t in legend.get_texts()] == ["train loss", "val loss",
+                                                          "val accuracy"]
+    _, given = plt.subplots()
+    assert h.plot(ax=given) is given
+    with pytest.raises(ValueError, match="at least one epoch"):
+        History().plot()
+    plt.close("all")
+
+
+# ----------------------------------------------------------------------------- Timer
+
+
+def test_timer() -> None:
+    with Timer() as t:
+        time.sleep(0.02)
+    assert t.elapsed >= 0.02 and len(t.times) == 1 and not t.running
+    t.start()
+    time.sleep(0.01)
+    assert t.running and t.elapsed >= 0.01
+    second = t.stop()
+    assert second >= 0.01 and t.times[-1] == second
+    assert t.sum() == pytest.approx(sum(t.times))
+    assert t.avg() == pytest.approx(t.sum() / 2)
+    assert t.cumsum() == pytest.approx([t.times[0], t.times[0] + t.times[1]])
+    with pytest.raises(RuntimeError, match="stopped timer"):
+        t.stop()
+    fresh = Timer()  # started on construction, like d2l's Timer
+    assert fresh.running and fresh.stop() >= 0.0
+    fresh.times.clear()
+    with pytest.raises(ValueError, match="at least one recorded time"):
+        fresh.avg()
+    with pytest.raises(TypeError, match="device must be"):
+        Timer(device=1)  # type: ignore[arg-type,unused-ignore]
+
+
+# -------------------------------------------------------------------------- accuracy
+
+
+@pytest.mark.parametrize(
+    ("y_hat", "y", "expected"),
+    [
+        (torch.tensor([[0.1, 0.9], [0.8, 0.2]]), torch.tensor([1, 1]), 0.5),
+        (torch.tensor([[0.1, 0.9, 0.0], [0.8, 0.2, 3.0]]), torch.tensor([[1], [2]]), 1.0),
+        (torch.tensor([[0.1, 0.9], [0.8, 0.2]]), torch.tensor([1.0, 0.0]), 1.0),
+        (torch.tensor([[0.9], [0.4], [0.6]]), torch.tensor([[1.0], [0.0], [0.0]]), 2 / 3),
+        (torch.tensor([0.5, 0.51]), torch.tensor([0, 1]), 1.0),
+    ],
+)
+def test_accuracy(y_hat: Tensor, y: Tensor, expected: float) -> None:
+    assert accuracy(y_hat, y) == pytest.approx(expected)
+
+
+@pytest.mark.parametrize(
+    ("y_hat", "y", "pattern"),
+    [
+        (torch.tensor([2.0, -1.0]), torch.tensor([1, 0]), "probabilities in \\[0, 1\\].*sigmoid"),
+        (torch.zeros(3, 2), torch.zeros(2, dtype=torch.long), "y_hat must have shape \\(n, k\\)"),
+        (torch.zeros(3), torch.zeros(3, 2), "y must have shape \\(n,\\) or \\(n, 1\\)"),
+        (torch.zeros(0, 2), torch.zeros(0), "at least one example"),
+        (torch.zeros(2, 2, 2), torch.zeros(2), "y_hat must have shape"),
+        (torch.tensor([0.2, 0.7]), torch.tensor([2, 0]), "0/1 labels"),
+        (torch.zeros(2, 3), torch.tensor([0.5, 1.0]), "class indices"),
+    ],
+)
+def test_accuracy_errors(y_hat: Tensor, y: Tensor, pattern: str) -> None:
+    with pytest.raises(ValueError, match=pattern):
+        accuracy(y_hat, y)
+
+
+def test_accuracy_type_error() -> None:
+    with pytest.raises(TypeError, match="y must be a torch.Tensor, got list"):
+        accuracy(torch.zeros(2, 2), [0, 1])  # type: ignore[arg-type]
+
+
+# ------------------------------------------------------------------------------ CUDA
+
+
+@pytest.mark.cuda
+def test_fit_on_cuda() -> None:
+    X, y = _regression(1000)
+    g = torch.Generator().manual_seed(0)
+    train_loader = make_loader(X[:800], y[:800], batch_size=10, train=True, generator=g)
+    val_loader = make_loader(X[800:], y[800:], batch_size=100, train=False)
+    net = nn.Linear(2, 1)  # on the CPU: fit moves it
+    nn.init.zeros_(net.weight)
+    nn.init.zeros_(net.bias)
+    opt = torch.optim.SGD(net.parameters(), lr=0.03)
+    history = fit(net, train_loader, nn.MSELoss(), opt, num_epochs=3, val_loader=val_loader,
+                  device="cuda")
+    assert net.weight.device.type == "cuda"
+    assert history.val_loss[-1] < 2e-4
+    assert torch.allclose(net.weight.detach().cpu().reshape(-1), torch.tensor(TRUE_W), atol=0.01)
+    assert abs(net.bias.item() - TRUE_B) < 0.01
+    # the same loop on the CPU gives the same losses up to float rounding
+    cpu_net = nn.Linear(2, 1)
+    nn.init.zeros_(cpu_net.weight)
+    nn.init.zeros_(cpu_net.bias)
+    g.manual_seed(0)
+    cpu_hist = fit(cpu_net, train_loader, nn.MSELoss(), torch.optim.SGD(cpu_net.parameters(),
+                   lr=0.03), num_epochs=3, val_loader=val_loader, device="cpu")
+    assert cpu_hist.train_loss == pytest.approx(history.train_loss, rel=1e-3)
+
+
+def test_public_names() -> None:
+    assert set(training.__all__) == {"History", "Timer", "accuracy", "evaluate", "fit",
+                                     "train_epoch"}
+    assert all(callable(getattr(training, name)) for name in training.__all__)
+    _: Callable[..., object] = training.fit
