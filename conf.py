@@ -70,7 +70,9 @@ nitpick_ignore_regex = [
 
 # -- HTML ----------------------------------------------------------------------------------
 html_theme = "sphinx_book_theme"
-html_static_path = ["book/_static"]
+# The second folder is filled at build time by dlnotes_book (KaTeX's stylesheet and fonts).
+(ROOT / "_build" / "site-static").mkdir(parents=True, exist_ok=True)
+html_static_path = ["book/_static", "_build/site-static"]
 html_css_files = ["dlnotes.css"]
 html_favicon = "book/_static/favicon.svg"
 html_title = "dlnotes"  # replaced per language
@@ -85,3 +87,6 @@ html_theme_options = {
     "home_page_in_toc": True,
     "navigation_with_keys": False,
 }
+# The theme follows the reader's light/dark preference; without this it logs a console error
+# ("Got invalid theme mode") on a first visit.
+html_context = {"default_mode": "auto"}

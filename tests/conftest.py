@@ -18,7 +18,11 @@ def built_site() -> Path:
     """Run the README's build command (strict; reuses the execution cache) and return the site.
 
     The build's full log is kept in ``_build/test-build.log``; a failure shows its tail.
+    ``DLNOTES_TEST_SITE=PATH`` tests an already built site instead (while working on the tests).
     """
+    prebuilt = os.environ.get("DLNOTES_TEST_SITE")
+    if prebuilt:
+        return Path(prebuilt).resolve()
     env = dict(os.environ)
     env["VENV"] = str(Path(sys.prefix))  # the environment running the tests builds the book
     proc = subprocess.run(

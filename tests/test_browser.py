@@ -224,9 +224,9 @@ def test_figures_stay_readable_in_dark_mode(browser, server) -> None:  # type: i
     try:
         w.goto("en/preliminaries/calculus.html")
         w.page.evaluate("document.documentElement.dataset.theme = 'dark'")
-        backgrounds = w.page.eval_on_selector_all(
-            ".cell_output img", "els => els.map(e => getComputedStyle(e).backgroundColor)")
-        assert backgrounds, "no figure on the page"
-        assert set(backgrounds) == {"rgb(255, 255, 255)"}
+        styles = w.page.eval_on_selector_all(
+            ".cell_output img", "els => els.map(e => [getComputedStyle(e).backgroundColor, getComputedStyle(e).filter])")
+        assert styles, "no figure on the page"
+        assert {tuple(s) for s in styles} == {("rgb(255, 255, 255)", "none")}
     finally:
         w.close()

@@ -106,7 +106,21 @@ def execution_key() -> str:
         except Exception:  # noqa: BLE001 - an absent optional package is part of the key too
             h.update(f"{dist}=absent\n".encode())
     h.update(sys.version.encode())
+    h.update(repr(sorted(KERNEL_ENV.items())).encode())
     return h.hexdigest()[:16]
+
+
+# Environment of the kernels that execute the pages; part of the execution key.
+# One thread per kernel: `sphinx-build -j 2` runs two kernels at once on two cores, and
+# oversubscribed threads made small training loops up to 50 times slower.
+KERNEL_ENV = {
+    "DLNOTES_BOOK_BUILD": "1",  # dlnotes.training.fit stays silent
+    "PYTHONHASHSEED": "0",
+    "OMP_NUM_THREADS": "1",
+    "MKL_NUM_THREADS": "1",
+    # Figures must reach the page whatever the caller set (the tests set Agg, say).
+    "MPLBACKEND": "module://matplotlib_inline.backend_inline",
+}
 
 
 def prepare_kernel_environment() -> None:
@@ -123,10 +137,7 @@ def prepare_kernel_environment() -> None:
     if not dst.exists() or dst.read_bytes() != src.read_bytes():
         shutil.copyfile(src, dst)
     os.environ["IPYTHONDIR"] = str(ipython_dir)
-    os.environ["DLNOTES_BOOK_BUILD"] = "1"  # dlnotes.training.fit stays silent
-    os.environ["PYTHONHASHSEED"] = "0"
-    # Figures must reach the page whatever the caller set (the tests set Agg, say).
-    os.environ["MPLBACKEND"] = "module://matplotlib_inline.backend_inline"
+    os.environ.update(KERNEL_ENV)
 
 
 def cache_path(key: str) -> Path:
@@ -142,6 +153,31 @@ def cache_path(key: str) -> Path:
             if old.name != key and old.is_dir():
                 shutil.rmtree(old, ignore_errors=True)
     return path
+
+
+def stop_katex_servers_in_workers() -> None:
+    """Make sphinxcontrib-katex stop its node server in ``-j`` worker processes too.
+
+    It stops the server with ``atexit``, which forked worker processes skip; the orphaned node
+    processes then kept the build's output pipe open (a ``make html | tee`` never ended).
+    ``multiprocessing`` runs its finalizers when a worker ends, so one is registered per server.
+    """
+    from multiprocessing import util
+
+    from sphinxcontrib import katex
+
+    start = katex.KaTeXServer.start.__func__  # type: ignore[attr-defined]
+
+    def stop(server: Any) -> None:
+        if server.process.poll() is None:  # not already stopped by atexit
+            katex.KaTeXServer.terminate(server)
+
+    def start_and_register(cls: type) -> Any:
+        server = start(cls)
+        util.Finalize(server, stop, args=(server,), exitpriority=10)
+        return server
+
+    katex.KaTeXServer.start = classmethod(start_and_register)  # type: ignore[assignment]
 
 
 # ---------------------------------------------------------------- Chinese search
@@ -208,16 +244,13 @@ def on_builder_inited(app: Sphinx) -> None:
             "KaTeX's stylesheet is missing: run `npm ci` in the repository root "
             "(the Makefile does this on first use)."
         )
-    out = BUILD / "katex-static" / "katex"
+    out = BUILD / "site-static" / "katex"  # listed in conf.py's html_static_path
     (out / "fonts").mkdir(parents=True, exist_ok=True)
     shutil.copyfile(dist / "katex.min.css", out / "katex.min.css")
     for font in sorted((dist / "fonts").glob("*.woff2")):
         target = out / "fonts" / font.name
         if not target.exists():
             shutil.copyfile(font, target)
-    static = str(BUILD / "katex-static")
-    if static not in app.config.html_static_path:
-        app.config.html_static_path.append(static)
 
 
 def twin_url(pagename: str, other_dir: str) -> str:
@@ -231,6 +264,12 @@ def on_html_page_context(
 ) -> None:
     key = lang_key(app.config.language)
     other = "en" if key == "zh" else "zh"
+    if "body" in context:
+        # myst-nb labels the toggle of a hidden cell "Toggle hidden content", which hides its
+        # visible text ("Show code cell content") from screen readers (axe:
+        # label-content-name-mismatch); without the label the visible text is the name.
+        context["body"] = context["body"].replace(
+            '<summary aria-label="Toggle hidden content">', "<summary>")
     url = twin_url(pagename, LANGS[other]["dir"])
     context["dlnotes_twin_url"] = url
     context["dlnotes_twin_lang"] = LANGS[other]["code"]
@@ -291,6 +330,7 @@ def write_notebooks(app: Sphinx, exception: Exception | None) -> None:
 
 def setup(app: Sphinx) -> dict[str, Any]:
     search_languages["zh"] = ChineseSearch
+    stop_katex_servers_in_workers()
     # Changing the key re-reads every page (its outputs may differ now).
     app.add_config_value("dlnotes_execution_key", "", "env", types=(str,))
     app.connect("config-inited", on_config_inited)
