@@ -68,7 +68,7 @@ class GraphNode:
 
     @property
     def text(self) -> str:
-        """The text of the node's box: label, then shape or detail on further lines."""
+        """Text of the node's box, one line each for the label, the shape and the detail."""
         return "\n".join(part for part in (self.label, self.shape, self.detail) if part)
 
 
