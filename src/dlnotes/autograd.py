@@ -16,9 +16,9 @@ from __future__ import annotations
 
 import math
 import numbers
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Hashable, Iterable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 import torch
 from torch import Tensor
@@ -33,6 +33,8 @@ __all__ = [
     "numerical_derivative",
     "reverse_gradient",
 ]
+
+_Node = TypeVar("_Node", bound=Hashable)  # a node of a graph walked by _topological_order
 
 _METHODS = ("forward", "central")
 
@@ -285,7 +287,7 @@ class Value:
         >>> x.grad
         8.0
         """
-        order = _topological_order(self)
+        order = _topological_order(self, _parents)
         for node in order:
             if node.parents:  # intermediate results start from zero each pass
                 node.grad = 0.0
@@ -306,7 +308,7 @@ class Value:
         >>> y.zero_grad(); x.grad
         0.0
         """
-        for node in _topological_order(self):
+        for node in _topological_order(self, _parents):
             node.grad = 0.0
 
 
@@ -329,27 +331,33 @@ def _sigmoid(x: float) -> float:
     return e / (1.0 + e)
 
 
-def _topological_order(root: Value) -> list[Value]:
-    """Return the nodes ``root`` depends on, each after all of its parents.
+def _topological_order(root: _Node, inputs: Callable[[_Node], Iterable[_Node]]) -> list[_Node]:
+    """Return the nodes ``root`` depends on, each after all of its inputs.
 
-    A depth-first search with an explicit stack instead of recursion, so that a
-    chain of any length works. Each stack entry says whether the node's parents
-    have already been pushed (then the node is finished and can be emitted).
+    ``inputs(node)`` lists a node's inputs: a Value's ``parents`` here, a ``grad_fn``'s
+    ``next_functions`` in :mod:`dlnotes.graphs`. A depth-first search with an explicit
+    stack instead of recursion, so that a chain of any length works. Each stack entry
+    says whether the node's inputs have already been pushed (then the node is finished
+    and can be emitted).
     """
-    order: list[Value] = []
-    seen: set[Value] = set()
-    stack: list[tuple[Value, bool]] = [(root, False)]
+    order: list[_Node] = []
+    seen: set[_Node] = set()
+    stack: list[tuple[_Node, bool]] = [(root, False)]
     while stack:
-        node, parents_done = stack.pop()
-        if parents_done:
+        node, inputs_done = stack.pop()
+        if inputs_done:
             order.append(node)
         elif node not in seen:
             seen.add(node)
             stack.append((node, True))
-            for parent in reversed(node.parents):
+            for parent in reversed(list(inputs(node))):
                 if parent not in seen:
                     stack.append((parent, False))
     return order
+
+
+def _parents(node: Value) -> tuple[Value, ...]:
+    return node.parents
 
 
 # --------------------------------------------------------------------------------------

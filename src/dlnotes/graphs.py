@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 import torch
 from torch import Tensor
 
-from dlnotes.autograd import Value, _topological_order
+from dlnotes.autograd import Value, _parents, _topological_order
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -183,20 +183,11 @@ def graph_from_tensor(t: Tensor, params: Mapping[str, Tensor] | None = None) -> 
     if t.grad_fn is None:  # a leaf that requires grad: the graph is that leaf alone
         return Graph((leaf_node(t, 0),), ())
 
-    # Depth-first post-order with an explicit stack: each function after its inputs.
-    order: list[Any] = []
-    seen: set[Any] = set()
-    stack: list[tuple[Any, bool]] = [(t.grad_fn, False)]
-    while stack:
-        fn, inputs_done = stack.pop()
-        if inputs_done:
-            order.append(fn)
-        elif fn not in seen:
-            seen.add(fn)
-            stack.append((fn, True))
-            for nxt, _ in reversed(fn.next_functions):
-                if nxt is not None and nxt not in seen:
-                    stack.append((nxt, False))
+    # Each backward function after the functions of its inputs (no recursion).
+    root: Any = t.grad_fn  # torch's Node type does not declare AccumulateGrad.variable
+    order = _topological_order(
+        root, lambda fn: [nxt for nxt, _ in fn.next_functions if nxt is not None]
+    )
 
     nodes: list[GraphNode] = []
     index: dict[Any, int] = {}
@@ -268,7 +259,7 @@ def graph_from_value(v: Value) -> Graph:
     nodes: list[GraphNode] = []
     edges: list[tuple[int, int]] = []
     index: dict[Value, int] = {}
-    for node in _topological_order(v):
+    for node in _topological_order(v, _parents):
         detail = f"data {_number(node.data)}\ngrad {_number(node.grad)}"
         if node is v:
             kind = "output"
