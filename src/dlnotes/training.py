@@ -246,7 +246,7 @@ def train_epoch(
         optimizer.zero_grad()
         y_hat = model(*inputs)
         loss = _check_scalar_loss(loss_fn(y_hat, y))
-        loss.backward()  # type: ignore[no-untyped-call,unused-ignore]
+        loss.backward()
         optimizer.step()
         n = y.shape[0] if y.ndim > 0 else 1
         weighted = loss.detach() * n
