@@ -302,3 +302,16 @@ def test_each_page_offers_its_notebook_and_source(built_site: Path) -> None:
             assert any(c.outputs for c in code), f"{md}: notebook without outputs"
             assert (built_site / lang / "_sources" / (md.as_posix() + ".txt")).is_file() or \
                 (built_site / lang / "_sources" / md.as_posix()).is_file()
+
+
+def test_zh_paragraphs_have_no_line_breaks_between_chinese_characters(built_site: Path) -> None:
+    """A source line break between two Chinese characters would show as a stray space."""
+    cjk = "\u3000-\u303f\u4e00-\u9fff\uff00-\uffef"
+    bad = []
+    for page in html_pages(built_site, "zh"):
+        for para in re.findall(r"<p>(.*?)</p>", page.read_text(encoding="utf-8"), flags=re.S):
+            text = re.sub(r"<[^>]+>", "", para)
+            m = re.search(f"[{cjk}]\\s*\\n\\s*[{cjk}]", text)
+            if m:
+                bad.append(f"{page.relative_to(built_site)}: {m.group(0)!r}")
+    assert bad == [], "\n".join(bad[:20])

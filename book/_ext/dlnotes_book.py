@@ -17,11 +17,13 @@ from __future__ import annotations
 import hashlib
 import html
 import os
+import re
 import shutil
 import sys
 from pathlib import Path
 from typing import Any
 
+from docutils import nodes
 from sphinx.application import Sphinx
 from sphinx.config import Config
 from sphinx.search import languages as search_languages
@@ -217,6 +219,45 @@ function splitQuery(query) {
 """
 
 
+# ---------------------------------------------------------------- Chinese line breaks
+# Source paragraphs are wrapped at about 100 columns. Between two Chinese characters a line break
+# is not a space, but HTML renders it as one; the zh build removes such breaks from the text.
+_CJK = "\u2e80-\u2fff\u3000-\u303f\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff00-\uffef"
+_CJK_BREAK = re.compile(f"(?<=[{_CJK}])[ \t]*\n[ \t]*(?=[{_CJK}])")
+_CJK_CHAR = re.compile(f"[{_CJK}]")
+_SKIP_PARENTS = (nodes.literal_block, nodes.literal, nodes.math, nodes.math_block, nodes.raw,
+                 nodes.comment)
+
+
+def _neighbour_text(node: nodes.Node, forward: bool) -> str:
+    """The first (or last) character of the text next to ``node`` in its paragraph."""
+    sibling = node.next_node(descend=False, siblings=True, ascend=False) if forward else None
+    if not forward and node.parent is not None:
+        index = node.parent.index(node)
+        sibling = node.parent[index - 1] if index > 0 else None
+    text = sibling.astext() if sibling is not None else ""
+    return (text[:1] if forward else text[-1:]) if text else ""
+
+
+def join_chinese_lines(app: Sphinx, doctree: nodes.document) -> None:
+    """Drop line breaks between Chinese characters (zh build only)."""
+    if lang_key(app.config.language) != "zh":
+        return
+    for text in list(doctree.findall(nodes.Text)):
+        parent = text.parent
+        if parent is None or isinstance(parent, _SKIP_PARENTS) or "\n" not in text:
+            continue
+        new = _CJK_BREAK.sub("", str(text))
+        if new.endswith("\n") and _CJK_CHAR.match(new[-2:-1] or " ") and _CJK_CHAR.match(
+                _neighbour_text(text, forward=True) or " "):
+            new = new.rstrip("\n")
+        if new.startswith("\n") and _CJK_CHAR.match(new[1:2] or " ") and _CJK_CHAR.match(
+                _neighbour_text(text, forward=False) or " "):
+            new = new.lstrip("\n")
+        if new != str(text):
+            parent.replace(text, nodes.Text(new))
+
+
 # ---------------------------------------------------------------- configuration
 def on_config_inited(app: Sphinx, config: Config) -> None:
     key = lang_key(config.language)
@@ -335,6 +376,7 @@ def setup(app: Sphinx) -> dict[str, Any]:
     app.add_config_value("dlnotes_execution_key", "", "env", types=(str,))
     app.connect("config-inited", on_config_inited)
     app.connect("builder-inited", on_builder_inited)
+    app.connect("doctree-read", join_chinese_lines)
     app.connect("html-page-context", on_html_page_context)
     app.connect("build-finished", write_notebooks)
     return {"version": "1", "parallel_read_safe": True, "parallel_write_safe": True}
