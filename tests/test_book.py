@@ -315,3 +315,24 @@ def test_zh_paragraphs_have_no_line_breaks_between_chinese_characters(built_site
             if m:
                 bad.append(f"{page.relative_to(built_site)}: {m.group(0)!r}")
     assert bad == [], "\n".join(bad[:20])
+
+
+def test_join_chinese_lines_keeps_other_breaks() -> None:
+    from types import SimpleNamespace
+
+    from docutils import nodes
+
+    doc = nodes.document(None, None)
+    para = nodes.paragraph()
+    for part in ["张量是", "\n", "多维数组，English", "\n", "word 和", "\n"]:
+        para += nodes.Text(part)
+    para += nodes.strong(text="广播")
+    para += nodes.Text("\n机制。")
+    doc += para
+    doc += nodes.literal_block(text="代码\n保留")
+    dlnotes_book.join_chinese_lines(SimpleNamespace(config=SimpleNamespace(language="zh_CN")), doc)
+    assert para.astext() == "张量是多维数组，English\nword 和广播机制。"
+    assert doc[1].astext() == "代码\n保留"
+    en = nodes.paragraph(text="张量是\n多维数组")
+    dlnotes_book.join_chinese_lines(SimpleNamespace(config=SimpleNamespace(language="en")), en)
+    assert en.astext() == "张量是\n多维数组"

@@ -158,16 +158,23 @@ def cache_path(key: str) -> Path:
 
 
 def stop_katex_servers_in_workers() -> None:
-    """Make sphinxcontrib-katex stop its node server in ``-j`` worker processes too.
+    """Give each ``-j`` worker its own KaTeX server, stopped when the worker ends.
 
-    It stops the server with ``atexit``, which forked worker processes skip; the orphaned node
-    processes then kept the build's output pipe open (a ``make html | tee`` never ended).
-    ``multiprocessing`` runs its finalizers when a worker ends, so one is registered per server.
+    sphinxcontrib-katex keeps one node server per process and stops it with ``atexit``, which
+    forked worker processes skip, so their servers outlived the build. A worker forked after
+    the main process started a server would also share that server's socket with the main
+    process and the other workers. So: a child forgets the inherited server and starts its
+    own; ``multiprocessing`` runs a finalizer when a worker ends, which stops it; and no server
+    inherits the build's stderr, so a stray one can never keep a ``make html | tee`` open.
     """
+    import functools
+    import subprocess
     from multiprocessing import util
 
     from sphinxcontrib import katex
 
+    katex.Popen = functools.partial(subprocess.Popen, stderr=subprocess.DEVNULL)  # type: ignore[attr-defined]
+    os.register_at_fork(after_in_child=lambda: setattr(katex.KaTeXServer, "katex_server", None))
     start = katex.KaTeXServer.start.__func__  # type: ignore[attr-defined]
 
     def stop(server: Any) -> None:
@@ -224,38 +231,50 @@ function splitQuery(query) {
 # is not a space, but HTML renders it as one; the zh build removes such breaks from the text.
 _CJK = "\u2e80-\u2fff\u3000-\u303f\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff00-\uffef"
 _CJK_BREAK = re.compile(f"(?<=[{_CJK}])[ \t]*\n[ \t]*(?=[{_CJK}])")
-_CJK_CHAR = re.compile(f"[{_CJK}]")
 _SKIP_PARENTS = (nodes.literal_block, nodes.literal, nodes.math, nodes.math_block, nodes.raw,
                  nodes.comment)
 
 
 def _neighbour_text(node: nodes.Node, forward: bool) -> str:
-    """The first (or last) character of the text next to ``node`` in its paragraph."""
-    sibling = node.next_node(descend=False, siblings=True, ascend=False) if forward else None
-    if not forward and node.parent is not None:
-        index = node.parent.index(node)
-        sibling = node.parent[index - 1] if index > 0 else None
-    text = sibling.astext() if sibling is not None else ""
-    return (text[:1] if forward else text[-1:]) if text else ""
+    """The first (or last) character of the text next to ``node`` in its parent.
+
+    Found by identity: docutils' ``index`` compares Text nodes as strings, and many of them
+    are the same one-character string "\\n".
+    """
+    siblings = node.parent.children if node.parent is not None else []
+    i = next((k for k, child in enumerate(siblings) if child is node), None)
+    if i is None:
+        return ""
+    step = 1 if forward else -1
+    j = i + step
+    while 0 <= j < len(siblings):  # the nearest sibling with text (skip emptied breaks)
+        text = siblings[j].astext()
+        if text:
+            return text[:1] if forward else text[-1:]
+        j += step
+    return ""
 
 
-def join_chinese_lines(app: Sphinx, doctree: nodes.document) -> None:
-    """Drop line breaks between Chinese characters (zh build only)."""
+def join_chinese_lines(app: Sphinx, doctree: nodes.document, docname: str = "") -> None:
+    """Drop line breaks between Chinese characters (zh build only).
+
+    Runs on the resolved doctree, when cross-references already show their Chinese titles.
+    """
     if lang_key(app.config.language) != "zh":
         return
     for text in list(doctree.findall(nodes.Text)):
         parent = text.parent
         if parent is None or isinstance(parent, _SKIP_PARENTS) or "\n" not in text:
             continue
-        new = _CJK_BREAK.sub("", str(text))
-        if new.endswith("\n") and _CJK_CHAR.match(new[-2:-1] or " ") and _CJK_CHAR.match(
-                _neighbour_text(text, forward=True) or " "):
-            new = new.rstrip("\n")
-        if new.startswith("\n") and _CJK_CHAR.match(new[1:2] or " ") and _CJK_CHAR.match(
-                _neighbour_text(text, forward=False) or " "):
-            new = new.lstrip("\n")
-        if new != str(text):
-            parent.replace(text, nodes.Text(new))
+        # MyST gives each soft line break a Text node of its own: look at the neighbours too.
+        before = _neighbour_text(text, forward=False)
+        after = _neighbour_text(text, forward=True)
+        joined = _CJK_BREAK.sub("", before + str(text) + after)  # removes whitespace only
+        new = joined[len(before) : len(joined) - len(after)]
+        if new != str(text):  # replace by identity (parent.replace compares as strings)
+            k = next(k for k, child in enumerate(parent.children) if child is text)
+            parent.children[k] = nodes.Text(new)
+            parent.children[k].parent = parent
 
 
 # ---------------------------------------------------------------- configuration
@@ -376,7 +395,7 @@ def setup(app: Sphinx) -> dict[str, Any]:
     app.add_config_value("dlnotes_execution_key", "", "env", types=(str,))
     app.connect("config-inited", on_config_inited)
     app.connect("builder-inited", on_builder_inited)
-    app.connect("doctree-read", join_chinese_lines)
+    app.connect("doctree-resolved", join_chinese_lines)
     app.connect("html-page-context", on_html_page_context)
     app.connect("build-finished", write_notebooks)
     return {"version": "1", "parallel_read_safe": True, "parallel_write_safe": True}
