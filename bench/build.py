@@ -7,11 +7,13 @@ your ``_build`` is left alone. For each step it prints the wall time and how man
 executed (myst-nb logs "Executed notebook in ..." for each one it runs, and "Using cached
 notebook" for each one it takes from the cache). Targets: zh after en executes 0 notebooks; a
 no-change rebuild of both languages under 10 s; a prose-only edit re-executes nothing; a code
-edit re-executes that page once (en) and nothing more (zh).
+edit re-executes that page once (en) and nothing more (zh). Last, the unedited English book is
+built twice more, each from an empty cache, and the two HTML trees are compared byte for byte.
 """
 
 from __future__ import annotations
 
+import difflib
 import os
 import re
 import shutil
@@ -24,11 +26,11 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def build(work: Path, lang: str, cache: Path) -> tuple[float, int, int, str]:
+def build(work: Path, lang: str, cache: Path, out_name: str = "html") -> tuple[float, int, int, str]:
     src = work / "book" / lang
-    out = work / "html" / lang
+    out = work / out_name / lang
     args = [sys.executable, "-m", "sphinx", "-b", "html", "-c", str(ROOT), "-n", "-W", "--keep-going",
-            "-j", "2", "-d", str(work / "doctrees" / lang)]
+            "-j", "2", "-d", str(work / f"doctrees-{out_name}" / lang)]
     if lang == "zh":
         args += ["-D", "language=zh_CN"]
     t0 = time.perf_counter()
@@ -79,6 +81,17 @@ def main() -> None:
                          encoding="utf-8")
         step("code edit of one page pair, en + zh", "en", "zh")
 
+        # Reproducibility: a second cold build (its own empty cache) of the unedited book.
+        shutil.copytree(ROOT / "book", work / "book", dirs_exist_ok=True,
+                        ignore=shutil.ignore_patterns("_ipython"))
+        build(work, "en", work / "cache-2", out_name="html-2")
+        build(work, "en", cache, out_name="html-1")  # the first cache, fresh output folder
+        differ = [
+            p.relative_to(work / "html-1").as_posix()
+            for p in sorted((work / "html-1").rglob("*.html"))
+            if p.read_bytes() != (work / "html-2" / p.relative_to(work / "html-1")).read_bytes()
+        ]
+
         cold, zh, nochange, prose, code = rows
         print()
         print(f"zh after en executed {zh[2]} notebooks (target 0)")
@@ -86,6 +99,12 @@ def main() -> None:
         print(f"prose edit executed {prose[2]} notebooks (target 0)")
         print(f"code edit executed {code[2]} notebook(s) (target 1: the edited pair, once)")
         print(f"cold build of both languages: {cold[1] + zh[1]:.1f} s (target < 600 s)")
+        print(f"two cold builds of en: {len(differ)} HTML files differ (target 0) {differ[:5]}")
+        for rel in differ[:3]:
+            a = (work / "html-1" / rel).read_text(encoding="utf-8").splitlines()
+            b = (work / "html-2" / rel).read_text(encoding="utf-8").splitlines()
+            for line in list(difflib.unified_diff(a, b, lineterm="", n=0))[2:8]:
+                print(f"    {rel}: {line[:160]}")
 
 
 if __name__ == "__main__":
