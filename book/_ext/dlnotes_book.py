@@ -157,36 +157,19 @@ def cache_path(key: str) -> Path:
     return path
 
 
-def stop_katex_servers_in_workers() -> None:
-    """Give each ``-j`` worker its own KaTeX server, stopped when the worker ends.
+def keep_katex_off_the_build_output() -> None:
+    """Start sphinxcontrib-katex's node server with its stderr discarded.
 
-    sphinxcontrib-katex keeps one node server per process and stops it with ``atexit``, which
-    forked worker processes skip, so their servers outlived the build. A worker forked after
-    the main process started a server would also share that server's socket with the main
-    process and the other workers. So: a child forgets the inherited server and starts its
-    own; ``multiprocessing`` runs a finalizer when a worker ends, which stops it; and no server
-    inherits the build's stderr, so a stray one can never keep a ``make html | tee`` open.
+    The server inherited the build's stderr, so a server that outlived its process kept a
+    ``make html | tee`` (or a test's captured output) open for good. The book is written
+    serially (see ``setup``), so there is one server, in the main process, stopped at exit.
     """
     import functools
     import subprocess
-    from multiprocessing import util
 
     from sphinxcontrib import katex
 
     katex.Popen = functools.partial(subprocess.Popen, stderr=subprocess.DEVNULL)  # type: ignore[attr-defined]
-    os.register_at_fork(after_in_child=lambda: setattr(katex.KaTeXServer, "katex_server", None))
-    start = katex.KaTeXServer.start.__func__  # type: ignore[attr-defined]
-
-    def stop(server: Any) -> None:
-        if server.process.poll() is None:  # not already stopped by atexit
-            katex.KaTeXServer.terminate(server)
-
-    def start_and_register(cls: type) -> Any:
-        server = start(cls)
-        util.Finalize(server, stop, args=(server,), exitpriority=10)
-        return server
-
-    katex.KaTeXServer.start = classmethod(start_and_register)  # type: ignore[assignment]
 
 
 # ---------------------------------------------------------------- Chinese search
@@ -390,7 +373,7 @@ def write_notebooks(app: Sphinx, exception: Exception | None) -> None:
 
 def setup(app: Sphinx) -> dict[str, Any]:
     search_languages["zh"] = ChineseSearch
-    stop_katex_servers_in_workers()
+    keep_katex_off_the_build_output()
     # Changing the key re-reads every page (its outputs may differ now).
     app.add_config_value("dlnotes_execution_key", "", "env", types=(str,))
     app.connect("config-inited", on_config_inited)
@@ -398,4 +381,7 @@ def setup(app: Sphinx) -> dict[str, Any]:
     app.connect("doctree-resolved", join_chinese_lines)
     app.connect("html-page-context", on_html_page_context)
     app.connect("build-finished", write_notebooks)
-    return {"version": "1", "parallel_read_safe": True, "parallel_write_safe": True}
+    # Pages are read (and executed) in parallel with -j 2, but written serially: parallel writing
+    # forks workers after torch is loaded, each starting its own KaTeX server that its atexit
+    # never stops, and once wrote no pages at all; serial writing costs a few seconds.
+    return {"version": "1", "parallel_read_safe": True, "parallel_write_safe": False}
