@@ -157,19 +157,44 @@ def cache_path(key: str) -> Path:
     return path
 
 
-def keep_katex_off_the_build_output() -> None:
-    """Start sphinxcontrib-katex's node server with its stderr discarded.
+def steady_katex_server() -> None:
+    """Start sphinxcontrib-katex's node server so that it cannot hang or break the build.
 
-    The server inherited the build's stderr, so a server that outlived its process kept a
-    ``make html | tee`` (or a test's captured output) open for good. The book is written
-    serially (see ``setup``), so there is one server, in the main process, stopped at exit.
+    Replaces ``KaTeXServer.start_server_process`` (sphinxcontrib-katex 0.9.11) with the same
+    steps and two changes: the server's stderr is discarded (it inherited the build's stderr,
+    so a server that outlived its process kept a ``make html | tee`` or a test's captured
+    output open for good), and connecting is retried until the deadline (the original connects
+    as soon as the socket file exists, which on a loaded machine can be before node listens:
+    "Connection refused"). The book is written serially (see ``on_builder_inited``), so there
+    is one server, in the main process, stopped at exit.
     """
-    import functools
+    import socket
     import subprocess
+    import time
 
     from sphinxcontrib import katex
 
-    katex.Popen = functools.partial(subprocess.Popen, stderr=subprocess.DEVNULL)  # type: ignore[attr-defined]
+    def start_server_process(cls: Any, rundir: Path, timeout: float) -> tuple[Any, socket.socket]:
+        socket_path = rundir / "katex.sock"
+        process = subprocess.Popen(cls.build_command(socket=socket_path), stdin=subprocess.PIPE,
+                                   stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, cwd=rundir)
+        deadline = time.monotonic() + timeout
+        while True:
+            if socket_path.is_socket():
+                sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+                try:
+                    sock.settimeout(max(deadline - time.monotonic(), 0.01))
+                    sock.connect(str(socket_path))
+                    sock.settimeout(None)
+                    return process, sock
+                except (ConnectionRefusedError, FileNotFoundError):
+                    sock.close()
+            if time.monotonic() > deadline or process.poll() is not None:
+                process.kill()
+                raise cls.timeout_error(timeout)
+            time.sleep(0.01)
+
+    katex.KaTeXServer.start_server_process = classmethod(start_server_process)  # type: ignore[assignment]
 
 
 # ---------------------------------------------------------------- Chinese search
@@ -281,6 +306,10 @@ def on_builder_inited(app: Sphinx) -> None:
     """Copy KaTeX's stylesheet and fonts (woff2) from node_modules into the site."""
     if app.builder.format != "html":
         return
+    # Pages are read (and executed) in parallel with -j 2 but written serially: parallel writing
+    # forks workers after torch is loaded, each with a KaTeX server that its atexit never stops,
+    # and in one clean-clone run wrote no zh pages at all. Serial writing costs a few seconds.
+    app.builder.allow_parallel = False  # type: ignore[misc]
     dist = ROOT / "node_modules" / "katex" / "dist"
     if not (dist / "katex.min.css").is_file():
         raise RuntimeError(
@@ -373,7 +402,7 @@ def write_notebooks(app: Sphinx, exception: Exception | None) -> None:
 
 def setup(app: Sphinx) -> dict[str, Any]:
     search_languages["zh"] = ChineseSearch
-    keep_katex_off_the_build_output()
+    steady_katex_server()
     # Changing the key re-reads every page (its outputs may differ now).
     app.add_config_value("dlnotes_execution_key", "", "env", types=(str,))
     app.connect("config-inited", on_config_inited)
@@ -381,7 +410,4 @@ def setup(app: Sphinx) -> dict[str, Any]:
     app.connect("doctree-resolved", join_chinese_lines)
     app.connect("html-page-context", on_html_page_context)
     app.connect("build-finished", write_notebooks)
-    # Pages are read (and executed) in parallel with -j 2, but written serially: parallel writing
-    # forks workers after torch is loaded, each starting its own KaTeX server that its atexit
-    # never stops, and once wrote no pages at all; serial writing costs a few seconds.
-    return {"version": "1", "parallel_read_safe": True, "parallel_write_safe": False}
+    return {"version": "1", "parallel_read_safe": True, "parallel_write_safe": True}
