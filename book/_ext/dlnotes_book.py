@@ -361,6 +361,7 @@ def on_html_page_context(
         context["metatags"] += f'<meta name="description" content="{desc}" />\n'
     src = Path(app.env.doc2path(pagename)) if pagename in app.env.all_docs else None
     if src is not None and is_notebook(src):
+        WRITTEN_NOTEBOOK_PAGES.add(pagename)
         context["dlnotes_notebook_url"] = context["pathto"](f"_notebooks/{pagename}.ipynb", 1)
         context["dlnotes_notebook_title"] = (
             "下载本页的 Jupyter 笔记本（含输出）" if key == "zh"
@@ -368,11 +369,16 @@ def on_html_page_context(
         )
 
 
+# Notebook pages whose HTML this build wrote (their .ipynb may need writing too).
+WRITTEN_NOTEBOOK_PAGES: set[str] = set()
+
+
 def write_notebooks(app: Sphinx, exception: Exception | None) -> None:
     """Write each notebook page as ``_notebooks/DOC.ipynb``: this language's text, with outputs.
 
     The code cells and their outputs come from the shared execution cache, so the download
-    shows what the page shows.
+    shows what the page shows. Only pages written in this build (or missing a notebook) are
+    done, so a rebuild with nothing changed does no work here.
     """
     if exception is not None or app.builder.format != "html":
         return
@@ -383,7 +389,8 @@ def write_notebooks(app: Sphinx, exception: Exception | None) -> None:
     cache = get_cache(app.config.nb_execution_cache_path)
     for docname in sorted(app.env.found_docs):
         src = Path(app.env.doc2path(docname))
-        if not is_notebook(src):
+        out = Path(app.outdir) / "_notebooks" / f"{docname}.ipynb"
+        if not is_notebook(src) or (docname not in WRITTEN_NOTEBOOK_PAGES and out.exists()):
             continue
         nb = read_myst_markdown_notebook(src.read_text(encoding="utf-8"))
         try:
@@ -393,7 +400,6 @@ def write_notebooks(app: Sphinx, exception: Exception | None) -> None:
         nb.metadata.pop("source_map", None)
         nb.metadata.pop("myst", None)
         nb.metadata.pop("file_format", None)
-        out = Path(app.outdir) / "_notebooks" / f"{docname}.ipynb"
         out.parent.mkdir(parents=True, exist_ok=True)
         text = nbformat.writes(nb)
         if not out.exists() or out.read_text(encoding="utf-8") != text:

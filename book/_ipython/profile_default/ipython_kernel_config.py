@@ -8,3 +8,8 @@ c.IPKernelApp.log_level = "ERROR"
 # Activate the inline backend at start-up, so a returned Figure (dlnotes.graphs.draw_graph makes
 # one without pyplot) is displayed even before the page has used pyplot.
 c.IPKernelApp.matplotlib = "inline"
+# Send a cell's printed output in one piece. ipykernel flushes stdout every 0.2 s, and myst-nb
+# joins the pieces with line breaks, so a flush in the middle of a print() split its line
+# differently from build to build. Output is still flushed before every figure or display and
+# at the end of each cell, so its order is unchanged.
+c.IPKernelApp.exec_lines = ["import sys as _s; type(_s.stdout).flush_interval = 1e9; del _s"]
