@@ -36,15 +36,13 @@ LANGS: dict[str, dict[str, str]] = {
     "en": {
         "dir": "en",
         "code": "en",
-        "name": "English",
         "title": "dlnotes: Deep Learning Preliminaries with PyTorch",
         "twin_label": "English",
     },
     "zh": {
         "dir": "zh",
         "code": "zh-CN",
-        "name": "简体中文",
-        "title": "dlnotes：动手学深度学习预备知识（PyTorch）",
+        "title": "dlnotes：深度学习预备知识（PyTorch 版）",
         "twin_label": "中文",
     },
 }
