@@ -88,24 +88,26 @@ def main() -> None:
     template = nn.Sequential(nn.Linear(20, 64), nn.ReLU(), nn.Linear(64, 1))
     loss_fn = nn.MSELoss()
 
-    def run_fit() -> tuple[list[float], list[float], nn.Module]:
+    Loader = DataLoader[tuple[Tensor, ...]]
+
+    def fresh() -> tuple[nn.Module, torch.optim.Optimizer, Loader, Loader]:
+        """The same starting point for both loops: weights, optimizer, data order."""
         net = copy.deepcopy(template)
         optimizer = torch.optim.SGD(net.parameters(), lr=0.01, momentum=0.9)
         g = torch.Generator().manual_seed(1)
         train_loader = make_loader(X[:split], y[:split], batch_size=args.batch_size, train=True,
                                    generator=g)
         val_loader = make_loader(X[split:], y[split:], batch_size=256, train=False)
+        return net, optimizer, train_loader, val_loader
+
+    def run_fit() -> tuple[list[float], list[float], nn.Module]:
+        net, optimizer, train_loader, val_loader = fresh()
         h = fit(net, train_loader, loss_fn, optimizer, args.epochs, val_loader=val_loader,
                 device=device, progress=False)
         return h.train_loss, h.val_loss, net
 
     def run_hand() -> tuple[list[float], list[float], nn.Module]:
-        net = copy.deepcopy(template)
-        optimizer = torch.optim.SGD(net.parameters(), lr=0.01, momentum=0.9)
-        g = torch.Generator().manual_seed(1)
-        train_loader = make_loader(X[:split], y[:split], batch_size=args.batch_size, train=True,
-                                   generator=g)
-        val_loader = make_loader(X[split:], y[split:], batch_size=256, train=False)
+        net, optimizer, train_loader, val_loader = fresh()
         train_loss, val_loss = hand_loop(net, train_loader, val_loader, loss_fn, optimizer,
                                          args.epochs, device)
         return train_loss, val_loss, net
