@@ -30,6 +30,8 @@ from dlnotes.training import fit
 Loader = DataLoader[tuple[Tensor, ...]]
 
 
+_Loader = DataLoader[tuple[Tensor, ...]]
+
 def hand_loop(
     net: nn.Module,
     train_loader: Loader,
@@ -88,9 +90,7 @@ def main() -> None:
     template = nn.Sequential(nn.Linear(20, 64), nn.ReLU(), nn.Linear(64, 1))
     loss_fn = nn.MSELoss()
 
-    Loader = DataLoader[tuple[Tensor, ...]]
-
-    def fresh() -> tuple[nn.Module, torch.optim.Optimizer, Loader, Loader]:
+    def fresh() -> tuple[nn.Module, torch.optim.Optimizer, _Loader, _Loader]:
         """The same starting point for both loops: weights, optimizer, data order."""
         net = copy.deepcopy(template)
         optimizer = torch.optim.SGD(net.parameters(), lr=0.01, momentum=0.9)
