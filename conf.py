@@ -3,7 +3,7 @@
 English:  sphinx-build -c . book/en _build/html/en
 Chinese:  sphinx-build -c . -D language=zh_CN book/zh _build/html/zh
 (``make html`` runs both, strict.) Everything that depends on the language is derived from
-``config.language`` in ``book/_ext/dlnotes_book.py``, so ``-D language=...`` and the
+``config.language`` in ``book/_ext/dlnotes_book/``, so ``-D language=...`` and the
 ``DLNOTES_LANGUAGE`` environment variable give the same result.
 """
 
@@ -44,7 +44,7 @@ nb_execution_in_temp = True  # pages that write files (the pandas page) leave th
 nb_execution_raise_on_error = False  # with -W --keep-going: report every failing page
 nb_execution_show_tb = True  # print the failing cell's traceback in the build log
 nb_merge_streams = True
-nb_execution_cache_path = "_build/jupyter_cache/unset"  # set per build in dlnotes_book
+nb_execution_cache_path = "_build/jupyter_cache/unset"  # set per build in dlnotes_book.cache
 nb_kernel_rgx_aliases = {"python3": "python3"}
 
 # -- Math: KaTeX, prerendered at build time (no math JavaScript, no CDN) ------------------
@@ -70,8 +70,8 @@ nitpick_ignore_regex = [
 
 # -- HTML ----------------------------------------------------------------------------------
 html_theme = "sphinx_book_theme"
-# The second folder is filled at build time by dlnotes_book (KaTeX's stylesheet and fonts).
-(ROOT / "_build" / "site-static").mkdir(parents=True, exist_ok=True)
+# The second folder is created and filled at build time by dlnotes_book (KaTeX's stylesheet and
+# fonts); dlnotes_book also adds _build/templates (two theme templates it regenerates).
 html_static_path = ["book/_static", "_build/site-static"]
 html_css_files = ["dlnotes.css"]
 html_favicon = "book/_static/favicon.svg"

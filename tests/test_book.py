@@ -241,16 +241,14 @@ def test_execution_key_follows_the_package_sources(tmp_path: Path, monkeypatch: 
     files = [tmp_path / "a.py", tmp_path / "b.py"]
     for f in files:
         f.write_text("x = 1\n")
-    monkeypatch.setattr(dlnotes_book, "_files_for_key", lambda: files)
-    monkeypatch.setattr(dlnotes_book, "ROOT", tmp_path)
-    k1 = dlnotes_book.execution_key()
-    assert dlnotes_book.execution_key() == k1
+    k1 = dlnotes_book.execution_key(files, tmp_path)
+    assert dlnotes_book.execution_key(files, tmp_path) == k1
     files[1].write_text("x = 2\n")
-    assert dlnotes_book.execution_key() != k1
+    assert dlnotes_book.execution_key(files, tmp_path) != k1
 
 
 def test_execution_key_covers_every_dlnotes_module() -> None:
-    covered = {p.name for p in dlnotes_book._files_for_key()}
+    covered = {p.name for p in dlnotes_book.files_for_key()}
     modules = {p.name for p in (ROOT / "src" / "dlnotes").glob("*.py")}
     assert modules <= covered
 
