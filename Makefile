@@ -1,7 +1,8 @@
 # dlnotes: `make html` builds the book, `make test` runs every test. Each sets itself up on
 # first use: a virtualenv in .venv with the pinned torch installed FIRST (so pip never resolves a
-# torch of its own choosing), then the package with its book and test extras, then the npm
-# packages from the committed lock.
+# torch of its own choosing), then the package with its book extra and the dev tools
+# (requirements/dev.txt), all at the exact versions of requirements/constraints.txt, then the
+# npm packages from the committed lock.
 #
 #   make html            build _build/html/{en,zh} and the landing page
 #   make test            doctests, unit tests, parity, the strict book build, site and browser checks
@@ -20,6 +21,7 @@ SPHINXOPTS ?= -j 2
 
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.dlnotes-installed
+CONSTRAINTS := requirements/constraints.txt
 NPM_STAMP := node_modules/.dlnotes-installed
 SPHINX := $(PY) -m sphinx -b html -c . -n -W --keep-going $(SPHINXOPTS)
 
@@ -27,11 +29,12 @@ SPHINX := $(PY) -m sphinx -b html -c . -n -W --keep-going $(SPHINXOPTS)
 
 setup: $(STAMP) $(NPM_STAMP)
 
-$(STAMP): pyproject.toml
+# The second install names torch again, so pip keeps the one just installed.
+$(STAMP): pyproject.toml $(CONSTRAINTS) requirements/dev.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet $(TORCH_PIP_ARGS) "$(TORCH_SPEC)"
-	$(PY) -m pip install --quiet -e ".[book,test]"
+	$(PY) -m pip install --quiet -c $(CONSTRAINTS) "$(TORCH_SPEC)" -e ".[book]" -r requirements/dev.txt
 	touch $@
 
 $(NPM_STAMP): package.json package-lock.json

@@ -3,7 +3,9 @@
 This checks what a reader gets from ``pip install dlnotes``: the declared dependencies
 are enough to run synthetic data + ``fit`` on the CPU; the optional extras (pandas,
 tqdm) and the book and test tools (sphinx, pytest) are not pulled in; ``py.typed``
-ships with the package.
+and the license ship with the package. The sdist holds the package, not the tests (they
+need the whole repository); the wheel is built from it. The published extras carry lower
+bounds only; the exact versions the book is built with are in ``requirements/constraints.txt``.
 
 torch is installed first, pinned (``TORCH_SPEC``, default ``torch==2.13.0``; the CPU wheel
 is on local disk), so that installing the wheel never lets pip resolve a torch of its own
@@ -17,10 +19,14 @@ import os
 import shutil
 import subprocess
 import sys
+import tarfile
+import tomllib
 import zipfile
 from pathlib import Path
 
 import pytest
+from packaging.requirements import Requirement
+from packaging.utils import canonicalize_name
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -89,21 +95,95 @@ def _run(args: list[str], cwd: Path, timeout: float = 900, stderr: bool = False)
     return proc.stdout + proc.stderr if stderr else proc.stdout
 
 
-def _build_wheel(tmp_path: Path) -> Path:
-    """Build from a copy of the project, so the working tree gets no build/ or egg-info."""
+def _build(tmp_path: Path) -> tuple[Path, Path]:
+    """Build the sdist, then the wheel from it, from a copy of the project (the working tree
+    gets no build/ or egg-info); return (wheel, sdist)."""
     project = tmp_path / "project"
     project.mkdir()
-    for name in ("pyproject.toml", "README.md", "LICENSE", "LICENSE.md", "LICENSE.txt"):
-        if (ROOT / name).exists():
-            shutil.copy2(ROOT / name, project / name)
+    for name in ("pyproject.toml", "README.md", "LICENSE", "MANIFEST.in"):
+        shutil.copy2(ROOT / name, project / name)
     shutil.copytree(ROOT / "src" / "dlnotes", project / "src" / "dlnotes",
                     ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
+    shutil.copytree(ROOT / "tests", project / "tests",  # present in the tree, left out of the sdist
+                    ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
     dist = tmp_path / "dist"
-    _run([sys.executable, "-m", "build", "--wheel", "--no-isolation", "--outdir", str(dist),
-          str(project)], cwd=tmp_path)
+    _run([sys.executable, "-m", "build", "--no-isolation", "--outdir", str(dist), str(project)],
+         cwd=tmp_path)
     wheels = sorted(dist.glob("dlnotes-*.whl"))
-    assert len(wheels) == 1, wheels
-    return wheels[0]
+    sdists = sorted(dist.glob("dlnotes-*.tar.gz"))
+    assert len(wheels) == 1 and len(sdists) == 1, (wheels, sdists)
+    return wheels[0], sdists[0]
+
+
+def _build_wheel(tmp_path: Path) -> Path:
+    return _build(tmp_path)[0]
+
+
+def _pins() -> dict[str, str]:
+    pins = {}
+    for line in (ROOT / "requirements" / "constraints.txt").read_text().splitlines():
+        line = line.split("#", 1)[0].strip()
+        if line:
+            name, _, version = line.partition("==")
+            assert version, f"constraints.txt pins exactly: {line!r}"
+            pins[canonicalize_name(name)] = version
+    return pins
+
+
+def test_published_extras_have_no_exact_pins_and_the_constraints_satisfy_them() -> None:
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+    extras = project["optional-dependencies"]
+    assert set(extras) == {"pandas", "progress", "book"}  # no dev tools published
+    pins = _pins()
+    for spec in [*project["dependencies"], *(r for reqs in extras.values() for r in reqs)]:
+        req = Requirement(spec)
+        assert not any(s.operator in ("==", "===") for s in req.specifier), spec
+        name = canonicalize_name(req.name)
+        if name != "torch":  # the Makefile installs torch first (TORCH_SPEC)
+            assert name in pins, f"{req.name} is not pinned in requirements/constraints.txt"
+            assert req.specifier.contains(pins[name]), f"{spec} vs pin {pins[name]}"
+    for line in (ROOT / "requirements" / "dev.txt").read_text().splitlines():
+        if line.split("#", 1)[0].strip():
+            assert canonicalize_name(Requirement(line.split("#", 1)[0]).name) in pins, line
+
+
+def test_the_glue_is_written_for_the_pinned_versions() -> None:
+    """Every version guard in the build glue accepts the version the constraints pin."""
+    sys.path.insert(0, str(ROOT / "book" / "_ext"))
+    from dlnotes_book import (hidden_cells, katex_local, kernel, notebooks, search_zh,
+                              theme_templates)
+
+    pins = _pins()
+    for package, written_for in [
+        ("sphinxcontrib-katex", katex_local.KATEX_WRITTEN_FOR),
+        ("sphinx", katex_local.SPHINX_WRITTEN_FOR), ("sphinx", search_zh.SPHINX_WRITTEN_FOR),
+        ("ipykernel", kernel.IPYKERNEL_WRITTEN_FOR), ("myst-nb", notebooks.MYST_NB_WRITTEN_FOR),
+        ("myst-nb", hidden_cells.MYST_NB_WRITTEN_FOR),
+        ("pydata-sphinx-theme", theme_templates.PYDATA_WRITTEN_FOR),
+        ("sphinx-book-theme", theme_templates.BOOK_THEME_WRITTEN_FOR),
+    ]:
+        assert pins[package] in written_for, (package, pins[package], written_for)
+
+
+@pytest.mark.slow
+def test_sdist_and_wheel_build_with_the_license_and_metadata(tmp_path: Path) -> None:
+    wheel, sdist = _build(tmp_path)  # the wheel is built from the sdist: the sdist is complete
+    with zipfile.ZipFile(wheel) as zf:
+        names = zf.namelist()
+        meta = zf.read(next(n for n in names if n.endswith(".dist-info/METADATA"))).decode()
+        license_text = zf.read(next(n for n in names if n.endswith(".dist-info/licenses/LICENSE")))
+    assert license_text == (ROOT / "LICENSE").read_bytes()
+    assert b"MIT License" in license_text and b"dlnotes authors" in license_text
+    assert "License-Expression: MIT" in meta and "License-File: LICENSE" in meta
+    assert "Classifier: Typing :: Typed" in meta and "Classifier: Programming Language :: Python :: 3.10" in meta
+    headers = meta.split("\n\n", 1)[0].splitlines()
+    assert "Provides-Extra: test" not in headers
+    requires = [h.split(":", 1)[1].split(";")[0] for h in headers if h.startswith("Requires-Dist:")]
+    assert requires and not [r for r in requires if "==" in r], requires
+    with tarfile.open(sdist) as tf:
+        members = [m.split("/", 1)[1] for m in tf.getnames() if "/" in m]
+    assert "LICENSE" in members and "src/dlnotes/py.typed" in members
+    assert not [m for m in members if m.startswith(("tests", "book", "tools"))], members
 
 
 @pytest.mark.slow

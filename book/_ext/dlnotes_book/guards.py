@@ -75,7 +75,7 @@ def require_version(package: str, written_for: str | Iterable[str], what: str) -
             f"{'no ' + package + ' is installed' if found is None else package + ' ' + found + ' is installed'}. "
             f"Check that the workaround still holds for this version (or is no longer needed), "
             f"then add the version to its written_for in book/_ext/dlnotes_book/; or install "
-            f"{package}=={wanted[-1]} (pinned in requirements/book.txt)."
+            f"{package}=={wanted[-1]} (pinned in requirements/constraints.txt)."
         )
     return found
 
