@@ -7,6 +7,8 @@ edit fails when its target is gone; the cache clean-up leaves foreign folders al
 
 from __future__ import annotations
 
+import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -387,3 +389,55 @@ def test_joinable_characters() -> None:
     assert zh_lines.joinable("见", "安") and zh_lines.joinable("。", "P") and zh_lines.joinable("a", "（")
     assert not zh_lines.joinable("量", "x") and not zh_lines.joinable("x", "量")
     assert not zh_lines.joinable("", "") and not zh_lines.joinable("a", "b")
+
+
+# ---------------------------------------------------------------- one small zh build
+ZH_PAGE = """---
+file_format: mystnb
+kernelspec:
+  name: python3
+  display_name: Python 3
+---
+(sec-a)=
+# 测试
+
+见 {ref}`sec-b` 和 {ref}`sec-a`。**形状右对齐。** 如果
+一个组成——
+损失函数，用 `x` 表示。
+
+```{code-cell} python3
+:tags: [hide-cell]
+print(1 + 1)
+```
+
+```{toctree}
+other
+```
+"""
+
+
+@pytest.mark.book
+def test_a_zh_build_joins_text_and_refuses_notebooks_without_outputs(tmp_path: Path) -> None:
+    """Built with execution off: the HTML is written (with the joined Chinese text), then the
+    notebook download finds no outputs and the build fails, naming the page, with that error
+    (not one from another extension's clean-up)."""
+    src = tmp_path / "zh"
+    src.mkdir()
+    (src / "index.md").write_text(ZH_PAGE, encoding="utf-8")
+    (src / "other.md").write_text("(sec-b)=\n# 另一页\n\n文字。\n", encoding="utf-8")
+    out = tmp_path / "out"
+    proc = subprocess.run(
+        [sys.executable, "-m", "sphinx", "-b", "html", "-c", str(ROOT), "-D", "language=zh_CN",
+         "-D", "nb_execution_mode=off", "-d", str(tmp_path / "doctrees"), str(src), str(out)],
+        cwd=ROOT, capture_output=True, text=True,
+        env={**os.environ, "DLNOTES_CACHE_DIR": str(tmp_path / "cache")},
+    )
+    log = proc.stdout + proc.stderr
+    assert proc.returncode != 0
+    assert "index: the execution cache has no record of this page" in log, log[-3000:]
+    assert "FileNotFoundError" not in log
+    page = (out / "index.html").read_text(encoding="utf-8")
+    text = re.sub(r"<[^>]+>", "", page)
+    assert "见另一页和测试。形状右对齐。如果一个组成——损失函数，用 x 表示。" in text
+    assert "<summary>" in page and "Toggle hidden content" not in page
+    assert "scripts/fontawesome.js" not in page
