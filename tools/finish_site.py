@@ -15,10 +15,11 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 SITE = ROOT / "_build" / "html"
 sys.path.insert(0, str(ROOT / "book" / "_ext"))
+sys.path.insert(0, str(ROOT / "tools"))
 
 from dlnotes_book import LANGS, site_url  # noqa: E402
+from sitecheck import SKIP_DIRS  # noqa: E402  (folders of a built site that hold no pages)
 
-SKIP_DIRS = {"_static", "_sources", "_images", "_notebooks", "jupyter_execute", "reports"}
 SKIP_PAGES = {"search.html", "genindex.html", "py-modindex.html"}
 
 PAGE_404 = """<!DOCTYPE html>
@@ -49,7 +50,8 @@ PAGE_404 = """<!DOCTYPE html>
 """
 
 
-def pages(lang: str) -> list[str]:
+def sitemap_pages(lang: str) -> list[str]:
+    """Paths, relative to the language folder, of the pages of ``lang`` the sitemap lists."""
     base = SITE / lang
     return sorted(
         p.relative_to(base).as_posix()
@@ -62,9 +64,9 @@ def sitemap(base: str) -> str:
     rows = ['<?xml version="1.0" encoding="UTF-8"?>',
             '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9" '
             'xmlns:xhtml="http://www.w3.org/1999/xhtml">']
-    en, zh = set(pages("en")), set(pages("zh"))
+    en, zh = set(sitemap_pages("en")), set(sitemap_pages("zh"))
     for lang in ("en", "zh"):
-        for page in pages(lang):
+        for page in sitemap_pages(lang):
             rows.append("  <url>")
             rows.append(f"    <loc>{html.escape(base + lang + '/' + page)}</loc>")
             if page in en and page in zh:

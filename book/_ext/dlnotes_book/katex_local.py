@@ -56,7 +56,7 @@ def server_failure(cls: Any, timeout: float, process: subprocess.Popen[bytes], r
     code = process.returncode
     state = "node exited with status {}".format(code) if code is not None else "node did not exit"
     detail = f"{state}; its stderr:\n{err[-3000:]}" if err else f"{state}; its stderr was empty"
-    base = cls.timeout_error(timeout)
+    base: Exception = cls.timeout_error(timeout)
     return type(base)(f"{base} ({detail})")
 
 
@@ -92,7 +92,7 @@ def steady_katex_server() -> None:
     for name in ("start_server_process", "build_command", "timeout_error"):
         if not callable(getattr(server, name, None)):
             raise InternalsChanged(f"{what}: sphinxcontrib.katex.KaTeXServer has no {name}")
-    server.start_server_process = classmethod(start_server_process)  # type: ignore[assignment,method-assign]
+    server.start_server_process = classmethod(start_server_process)
 
 
 def make_site_static(app: Sphinx, config: Config) -> None:

@@ -113,7 +113,7 @@ def write_notebooks(app: Sphinx, exception: Exception | None) -> None:
         for key in ("source_map", "myst", "file_format"):
             nb.metadata.pop(key, None)
         out.parent.mkdir(parents=True, exist_ok=True)
-        text = nbformat.writes(nb)
+        text: str = nbformat.writes(nb)  # type: ignore[no-untyped-call]
         if not out.exists() or out.read_text(encoding="utf-8") != text:
             out.write_text(text, encoding="utf-8")
 
