@@ -11,5 +11,6 @@ c.IPKernelApp.matplotlib = "inline"
 # Send a cell's printed output in one piece. ipykernel flushes stdout every 0.2 s, and myst-nb
 # joins the pieces with line breaks, so a flush in the middle of a print() split its line
 # differently from build to build. Output is still flushed before every figure or display and
-# at the end of each cell, so its order is unchanged.
+# at the end of each cell, so its order is unchanged. flush_interval is not public API: the build
+# checks the ipykernel version and the attribute first (book/_ext/dlnotes_book/kernel.py).
 c.IPKernelApp.exec_lines = ["import sys as _s; type(_s.stdout).flush_interval = 1e9; del _s"]
