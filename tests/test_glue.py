@@ -441,3 +441,25 @@ def test_a_zh_build_joins_text_and_refuses_notebooks_without_outputs(tmp_path: P
     assert "见另一页和测试。形状右对齐。如果一个组成——损失函数，用 x 表示。" in text
     assert "<summary>" in page and "Toggle hidden content" not in page
     assert "scripts/fontawesome.js" not in page
+
+
+@pytest.mark.book
+def test_built_zh_pages_have_no_space_between_chinese_and_a_link_or_bold(built_site: Path) -> None:
+    """No "见 安装" or "微积分 用了": a space between Chinese (or full-width punctuation) and
+    the Chinese edge of a link, bold or emphasis."""
+    cjk = "\u3000-\u303f\u3400-\u9fff\uff00-\uffef\u2014\u201c\u201d"
+    inline = r"(?:a|strong|em)"
+    inner_cjk = rf"(?:<(?!/?{inline}\b)[^>]*>)*[{cjk}]"  # the inline's first visible char
+    before = re.compile(rf"[{cjk}][ \n]+<{inline}\b[^>]*>{inner_cjk}")
+    after = re.compile(rf"[{cjk}](?:</[^>]+>)*</{inline}>[ \n]+[{cjk}]")
+    bad = []
+    for page in sorted((built_site / "zh").rglob("*.html")):
+        rel = page.relative_to(built_site / "zh")
+        if rel.parts[0] in {"_static", "_sources", "_notebooks", "genindex.html", "search.html"}:
+            continue
+        text = page.read_text(encoding="utf-8")
+        article = text[text.find("<article"):text.find("</article>")]
+        for para in re.findall(r"<p>(.*?)</p>", article, flags=re.S):
+            for m in [*before.finditer(para), *after.finditer(para)]:
+                bad.append(f"{rel}: {re.sub(r'<[^>]+>', '', m.group(0))!r}")
+    assert bad == [], "\n".join(bad[:30])
