@@ -463,3 +463,12 @@ def test_built_zh_pages_have_no_space_between_chinese_and_a_link_or_bold(built_s
             for m in [*before.finditer(para), *after.finditer(para)]:
                 bad.append(f"{rel}: {re.sub(r'<[^>]+>', '', m.group(0))!r}")
     assert bad == [], "\n".join(bad[:30])
+
+
+def test_katex_clean_up_may_run_twice_after_a_failure(tmp_path: Path) -> None:
+    gone = tmp_path / "katex-static"
+    app = SimpleNamespace(_katex_static_path=str(gone))
+    katex_local.keep_failures_visible(app, None)  # type: ignore[arg-type]
+    assert not gone.exists()  # a good build: nothing to do
+    katex_local.keep_failures_visible(app, RuntimeError("a handler failed"))  # type: ignore[arg-type]
+    assert gone.is_dir()  # katex's second rmtree finds its folder

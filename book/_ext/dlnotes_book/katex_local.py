@@ -5,7 +5,10 @@ Hooks ``builder-inited`` (HTML builders only) to copy KaTeX's stylesheet and wof
 the pages serially. :func:`steady_katex_server`, called from :func:`setup`, replaces how
 sphinxcontrib-katex starts its node server.
 
-Both the server patch and the serial writing rely on internals, behind version guards:
+Hooks ``build-finished`` (just before sphinxcontrib-katex's handler) only to keep another
+handler's error visible: see :func:`keep_failures_visible`.
+
+The server patch, the serial writing and that hook rely on internals, behind version guards:
 
 - ``KaTeXServer.start_server_process`` (sphinxcontrib-katex 0.9.11), with the same steps and
   three changes. The server's stderr goes to a file in its run folder, not to the build's stderr
@@ -121,7 +124,21 @@ def on_builder_inited(app: Sphinx) -> None:
             shutil.copyfile(font, target)
 
 
+def keep_failures_visible(app: Sphinx, exception: Exception | None) -> None:
+    """Let sphinxcontrib-katex clean up twice, so that a build's own error is the one shown.
+
+    When a ``build-finished`` handler fails, Sphinx emits ``build-finished`` again with the
+    error; katex's handler then removes its temporary static folder (``app._katex_static_path``,
+    an internal of 0.9.11, checked in :func:`steady_katex_server`) a second time, and its
+    FileNotFoundError replaces the real error. Recreating the empty folder first avoids that.
+    """
+    path = getattr(app, "_katex_static_path", None)
+    if exception is not None and isinstance(path, str) and not Path(path).exists():
+        Path(path).mkdir(parents=True)
+
+
 def setup(app: Sphinx) -> None:
     steady_katex_server()
     app.connect("config-inited", make_site_static)
     app.connect("builder-inited", on_builder_inited)
+    app.connect("build-finished", keep_failures_visible, priority=499)  # just before katex's

@@ -120,7 +120,4 @@ def write_notebooks(app: Sphinx, exception: Exception | None) -> None:
 
 def setup(app: Sphinx) -> None:
     app.connect("html-page-context", on_html_page_context)
-    # Before sphinxcontrib-katex's build-finished handler (priority 500): when a handler fails,
-    # Sphinx emits build-finished again, and katex's second rmtree of its temporary folder would
-    # replace this error with a FileNotFoundError. Running first, the failure is the one shown.
-    app.connect("build-finished", write_notebooks, priority=400)
+    app.connect("build-finished", write_notebooks)  # its failure stays visible: katex_local
