@@ -90,7 +90,8 @@ def with_outputs(nb: Any, cache: Any, docname: str) -> Any:
         if any(cell.cell_type == "code" for cell in nb.cells):
             raise ExtensionError(
                 f"{docname}: the execution cache has no record of this page, so its notebook "
-                "download would have no outputs (was execution turned off, or did the page fail?)"
+                "download would have no outputs (was execution turned off, did the page fail, or "
+                "was its code edited during the build?)"
             ) from None
     return nb
 
