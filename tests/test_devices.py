@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 import torch
 
-from dlnotes import devices
+from dlnotes import _checks, devices
 
 ENV = "DLNOTES_DEVICE"
 
@@ -23,7 +23,7 @@ def _fake_hardware(monkeypatch: pytest.MonkeyPatch, *, cuda: int, mps: bool) -> 
     monkeypatch.setattr(torch.cuda, "is_available", lambda: cuda > 0)
     monkeypatch.setattr(torch.cuda, "device_count", lambda: cuda)
     monkeypatch.setattr(torch.cuda, "current_device", lambda: 0)
-    monkeypatch.setattr(devices, "_mps_available", lambda: mps)
+    monkeypatch.setattr(_checks, "_mps_available", lambda: mps)
 
 
 # --- the automatic choice: CUDA, then MPS, then CPU -------------------------------------
@@ -45,7 +45,7 @@ def test_real_machine_choice_matches_hardware() -> None:
     if torch.cuda.is_available():
         assert device.type == "cuda"
         assert device.index == torch.cuda.current_device()
-    elif devices._mps_available():
+    elif _checks._mps_available():
         assert device.type == "mps"
     else:
         assert device == torch.device("cpu")
@@ -190,8 +190,16 @@ def test_seed_type_checked(bad: object) -> None:
 
 @pytest.mark.parametrize("bad", [-1, 2**32])
 def test_seed_range_checked(bad: int) -> None:
-    with pytest.raises(ValueError, match=rf"seed must be in \[0, 2\*\*32 - 1\]; received {bad}"):
+    with pytest.raises(ValueError, match=rf"seed must be an int in \[0, 4294967295\]; received {bad}"):
         devices.seed_everything(bad)
+
+
+@pytest.mark.parametrize("seed", [np.int64(3), np.uint32(3), torch.tensor(3)])
+def test_seed_accepts_numpy_and_0d_integers(seed: object) -> None:
+    devices.seed_everything(seed)  # type: ignore[arg-type]
+    first = _draw()
+    devices.seed_everything(3)
+    assert _draw() == first
 
 
 # --- on a real GPU -------------------------------------------------------------------------

@@ -121,7 +121,7 @@ def check_int(
     if _is_bool(value) or isinstance(value, torch.Tensor) and value.dim() != 0:
         raise type_error(name, expected, value)
     try:
-        result = operator.index(value)  # type: ignore[call-overload]
+        result = operator.index(value)  # type: ignore[arg-type]
     except TypeError:
         raise type_error(name, expected, value) from None
     if (minimum is not None and result < minimum) or (maximum is not None and result > maximum):
@@ -305,7 +305,7 @@ def check_tensor(
         tensor = value
     elif like and value is not None and not isinstance(value, (str, bytes, dict, set)):
         try:
-            tensor = torch.as_tensor(value)  # type: ignore[arg-type]
+            tensor = torch.as_tensor(value)
         except (TypeError, ValueError, RuntimeError, OverflowError) as err:
             raise type_error(name, expected, value) from err
     else:

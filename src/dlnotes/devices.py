@@ -13,78 +13,15 @@ import random
 
 import torch
 
+from dlnotes import _checks
+from dlnotes._checks import check_device, check_int, type_error
+
 __all__ = [
     "best_device",
     "describe_device",
     "device_count",
     "seed_everything",
 ]
-
-_KNOWN_TYPES = ("cpu", "cuda", "mps")
-
-
-def _mps_available() -> bool:
-    """Return whether Apple's Metal (MPS) backend is usable in this process."""
-    backend = getattr(torch.backends, "mps", None)
-    return bool(backend is not None and backend.is_available())
-
-
-def _normalise(device: torch.device) -> torch.device:
-    """Give a CUDA device without an index the index of the current CUDA device."""
-    if device.type == "cuda" and device.index is None:
-        return torch.device("cuda", torch.cuda.current_device())
-    return device
-
-
-def _check_available(device: torch.device, what: str) -> torch.device:
-    """Raise ValueError unless ``device`` exists on this machine; return it normalised.
-
-    ``what`` names the argument (or environment variable) the device came from,
-    so that the message says where the bad value was given.
-    """
-    if device.type not in _KNOWN_TYPES:
-        raise ValueError(
-            f"{what} must name a device of type 'cpu', 'cuda' or 'mps'; "
-            f"received {str(device)!r} (type {device.type!r})"
-        )
-    if device.type == "cuda":
-        count = torch.cuda.device_count() if torch.cuda.is_available() else 0
-        if count == 0:
-            raise ValueError(
-                f"{what} asks for CUDA device {str(device)!r}, but CUDA is not available "
-                f"here (torch {torch.__version__}, torch.cuda.is_available() is False)"
-            )
-        if device.index is not None and not 0 <= device.index < count:
-            raise ValueError(
-                f"{what} asks for CUDA device {str(device)!r}, but this machine has "
-                f"{count} CUDA device(s), with indices 0 to {count - 1}"
-            )
-    elif device.type == "mps":
-        if not _mps_available():
-            raise ValueError(
-                f"{what} asks for {str(device)!r}, but Apple's MPS backend is not available here"
-            )
-        if device.index not in (None, 0):
-            raise ValueError(
-                f"{what} asks for {str(device)!r}, but MPS has a single device, 'mps' (or 'mps:0')"
-            )
-    elif device.index not in (None, 0):
-        raise ValueError(
-            f"{what} asks for {str(device)!r}, but the CPU has a single device, 'cpu'"
-        )
-    return _normalise(device)
-
-
-def _parse_device(value: str, what: str) -> torch.device:
-    """Turn a string such as ``"cuda:1"`` into a ``torch.device``, or raise ValueError."""
-    try:
-        return torch.device(value.strip())
-    except (RuntimeError, ValueError) as err:
-        raise ValueError(
-            f"{what} must be a device string such as 'cpu', 'cuda', 'cuda:1' or 'mps'; "
-            f"received {value!r}"
-        ) from err
-
 
 def best_device(env_var: str = "DLNOTES_DEVICE") -> torch.device:
     """Return the fastest available device: CUDA, else Apple MPS, else the CPU.
@@ -129,17 +66,16 @@ def best_device(env_var: str = "DLNOTES_DEVICE") -> torch.device:
     6.0
     """
     if not isinstance(env_var, str):
-        raise TypeError(f"env_var must be a str naming an environment variable; "
-                        f"received {type(env_var).__name__} {env_var!r}")
+        raise type_error("env_var", "a str naming an environment variable", env_var)
     if not env_var:
         raise ValueError("env_var must be a non-empty environment variable name; received ''")
     value = os.environ.get(env_var, "")
     if value.strip():
         what = f"environment variable {env_var}={value!r}"
-        return _check_available(_parse_device(value, what), what)
+        return check_device(value, what)
     if torch.cuda.is_available():
         return torch.device("cuda", torch.cuda.current_device())
-    if _mps_available():
+    if _checks._mps_available():
         return torch.device("mps")
     return torch.device("cpu")
 
@@ -174,17 +110,7 @@ def describe_device(device: torch.device | str | None = None) -> str:
     >>> "\\n" in describe_device()
     False
     """
-    if device is None:
-        dev = best_device()
-    elif isinstance(device, torch.device):
-        dev = _check_available(device, "device")
-    elif isinstance(device, str):
-        dev = _check_available(_parse_device(device, "device"), "device")
-    else:
-        raise TypeError(
-            f"device must be a torch.device, a str such as 'cpu' or 'cuda:0', or None; "
-            f"received {type(device).__name__} {device!r}"
-        )
+    dev = best_device() if device is None else check_device(device, "device")
     parts = []
     if dev.type == "cuda":
         parts.append(f"{dev} ({torch.cuda.get_device_name(dev)})")
@@ -234,7 +160,7 @@ def seed_everything(seed: int) -> None:
     ----------
     seed : int
         The seed, an integer in ``[0, 2**32 - 1]`` (NumPy's legacy generator
-        accepts no more).
+        accepts no more); NumPy integers and 0-d integer tensors are accepted.
 
     Returns
     -------
@@ -256,10 +182,7 @@ def seed_everything(seed: int) -> None:
     >>> a == b
     True
     """
-    if isinstance(seed, bool) or not isinstance(seed, int):
-        raise TypeError(f"seed must be an int; received {type(seed).__name__} {seed!r}")
-    if not 0 <= seed <= 2**32 - 1:
-        raise ValueError(f"seed must be in [0, 2**32 - 1]; received {seed}")
+    seed = check_int(seed, "seed", minimum=0, maximum=2**32 - 1)
     import numpy as np  # deferred: keeps `import dlnotes` light
 
     random.seed(seed)
