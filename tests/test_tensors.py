@@ -6,6 +6,7 @@ import itertools
 from collections.abc import Callable
 
 import matplotlib
+import numpy as np
 import pytest
 import torch
 from hypothesis import given, settings
@@ -101,13 +102,13 @@ def test_flat_index_errors() -> None:
         flat_index(x, (0, 3))
     with pytest.raises(ValueError, match=r"index\[0\] must be in \[-2, 1\].*received -3"):
         flat_index(x, (-3, 0))
-    with pytest.raises(TypeError, match=r"index\[1\] must be an int; received float"):
+    with pytest.raises(TypeError, match=r"index\[1\] must be an int; received 1.0 \(float\)"):
         flat_index(x, (0, 1.0))  # type: ignore[list-item]
-    with pytest.raises(TypeError, match=r"index\[0\] must be an int; received bool"):
+    with pytest.raises(TypeError, match=r"index\[0\] must be an int; received True \(bool\)"):
         flat_index(x, (True, 0))
     with pytest.raises(TypeError, match="index must be a sequence"):
         flat_index(x, 1)  # type: ignore[arg-type]
-    with pytest.raises(TypeError, match="t must be a torch.Tensor; received list"):
+    with pytest.raises(TypeError, match=r"t must be a torch.Tensor; received \[\[1, 2\]\] \(list\)"):
         flat_index([[1, 2]], (0, 0))  # type: ignore[arg-type]
 
 
@@ -277,11 +278,11 @@ def test_report_single_and_scalar_shapes() -> None:
     ("args", "error", "fragment"),
     [
         ((), TypeError, "at least one shape"),
-        (((2, -1),), ValueError, r"shapes\[0\]\[1\] must be a non-negative size; received -1"),
-        (((2, 3), (2.0,)), TypeError, r"shapes\[1\]\[0\] must be an int; received float"),
+        (((2, -1),), ValueError, r"shapes\[0\]\[1\] must be an int >= 0; received -1"),
+        (((2, 3), (2.0,)), TypeError, r"shapes\[1\]\[0\] must be an int >= 0; received 2.0 \(float\)"),
         ((3, 4), TypeError, r"shapes\[0\] must be a sequence of ints.*write \(3,\)"),
         (("23",), TypeError, r"shapes\[0\] must be a sequence of ints"),
-        (((True, 2),), TypeError, r"shapes\[0\]\[0\] must be an int; received bool"),
+        (((True, 2),), TypeError, r"shapes\[0\]\[0\] must be an int >= 0; received True \(bool\)"),
     ],
 )
 def test_explain_broadcast_malformed_input(args: tuple[object, ...], error: type, fragment: str) -> None:
@@ -378,6 +379,30 @@ def test_plot_errors() -> None:
         plot_memory_layout(torch.zeros(3), title=3)  # type: ignore[arg-type]
     with pytest.raises(TypeError, match="t must be a torch.Tensor"):
         plot_memory_layout([1, 2, 3])  # type: ignore[arg-type]
+    with pytest.raises(TypeError, match=r"ax must be a matplotlib Axes or None; received 'x' \(str\)"):
+        plot_memory_layout(torch.zeros(3), ax="x")  # type: ignore[arg-type]
+    with pytest.raises(ValueError, match="t must hold data; .* on meta"):
+        plot_memory_layout(torch.zeros(3, device="meta"))
+
+
+def test_meta_tensors_have_shape_but_no_values() -> None:
+    m = torch.zeros(2, 3, device="meta")
+    assert storage_info(m.t()).stride == (1, 3)  # the shape and strides are known
+    assert shares_storage(m, m.t())
+    assert not shares_storage(m, torch.zeros(2, 3, device="meta"))
+    with pytest.raises(ValueError, match="t must hold data"):
+        storage_values(m)
+
+
+def test_empty_storages_share_only_when_they_are_the_same_storage() -> None:
+    x = torch.empty(0)
+    assert shares_storage(x, x.view(0, 3))
+    assert not shares_storage(x, torch.empty(0))
+
+
+def test_flat_index_accepts_numpy_and_0d_integers() -> None:
+    x = torch.arange(12).reshape(3, 4)
+    assert flat_index(x, (np.int64(2), torch.tensor(-1))) == flat_index(x, (2, 3)) == 11
 
 
 # --- on a real GPU ---------------------------------------------------------------------------------

@@ -298,9 +298,9 @@ def check_tensor(
         or the ``meta`` device.
     """
     kinds_text = " or ".join(_KIND_NAMES[k] for k in kinds) if kinds else ""
-    expected = f"a tensor of {kinds_text} dtype" if kinds else "a tensor"
+    expected = f"a torch.Tensor of {kinds_text} dtype" if kinds else "a torch.Tensor"
     if like:
-        expected = expected.replace("a tensor", "a tensor or array-like", 1)
+        expected = expected.replace("a torch.Tensor", "a torch.Tensor or array-like", 1)
     if isinstance(value, torch.Tensor):
         tensor = value
     elif like and value is not None and not isinstance(value, (str, bytes, dict, set)):

@@ -10,12 +10,13 @@ explain, step by step, when two shapes broadcast.
 from __future__ import annotations
 
 import math
-import operator
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import torch
+
+from dlnotes._checks import check_axes, check_int, check_tensor, type_error
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -37,16 +38,9 @@ MAX_PLOT_CELLS = 96
 MAX_PLOT_VIEW = 1_000_000
 
 
-def _check_tensor(t: object, name: str) -> torch.Tensor:
-    """Return ``t`` if it is a strided (dense) tensor, else raise TypeError naming ``name``."""
-    if not isinstance(t, torch.Tensor):
-        raise TypeError(f"{name} must be a torch.Tensor; received {type(t).__name__}")
-    if t.layout != torch.strided:
-        raise TypeError(
-            f"{name} must be a dense (strided) tensor, which has a storage and strides; "
-            f"received a tensor with layout {t.layout}"
-        )
-    return t
+def _check_tensor(t: object, name: str, *, allow_meta: bool = False) -> torch.Tensor:
+    """``t`` itself (not a copy: these functions inspect its storage), checked to be dense."""
+    return check_tensor(t, name, allow_meta=allow_meta, copy=False)
 
 
 def _storage_elements(t: torch.Tensor) -> int:
@@ -128,7 +122,7 @@ def storage_info(t: torch.Tensor) -> StorageInfo:
     dtype           torch.int64
     is_contiguous   False
     """
-    t = _check_tensor(t, "t")
+    t = _check_tensor(t, "t", allow_meta=True)
     return StorageInfo(
         shape=tuple(t.shape),
         stride=tuple(t.stride()),
@@ -183,8 +177,13 @@ def shares_storage(a: torch.Tensor, b: torch.Tensor) -> bool:
 
     Two tensors share storage when their storages start at the same memory
     address on the same device; writing through one can then change the other.
-    Empty storages (address 0) count as shared only when they are the same
-    storage object.
+    Empty storages and storages on the ``meta`` device (address 0) count as
+    shared only when they are the same storage object.
+
+    A ``False`` answer does not promise independent memory: two tensors made by
+    ``torch.from_numpy`` from overlapping parts of one NumPy buffer have
+    storages that start at different addresses, yet writing through one changes
+    the other.
 
     Parameters
     ----------
@@ -213,26 +212,16 @@ def shares_storage(a: torch.Tensor, b: torch.Tensor) -> bool:
     >>> shares_storage(x, x.reshape(3, 2))   # reshape of a contiguous tensor is a view
     True
     """
-    a = _check_tensor(a, "a")
-    b = _check_tensor(b, "b")
+    a = _check_tensor(a, "a", allow_meta=True)
+    b = _check_tensor(b, "b", allow_meta=True)
     if a.device != b.device:
         return False
     sa, sb = a.untyped_storage(), b.untyped_storage()
     if sa.data_ptr() == 0 or sb.data_ptr() == 0:
-        return bool(sa._cdata == sb._cdata)
+        # empty or meta storages have no address: torch keeps one Python object per
+        # storage, so identity tells whether they are the same storage
+        return sa is sb
     return bool(sa.data_ptr() == sb.data_ptr())
-
-
-def _as_int(value: object, name: str) -> int:
-    """Return ``value`` as a Python int, or raise TypeError naming ``name`` (bools refused)."""
-    if isinstance(value, bool) or isinstance(value, torch.Tensor) and value.dim() != 0:
-        raise TypeError(f"{name} must be an int; received {type(value).__name__} {value!r}")
-    try:
-        return operator.index(value)  # type: ignore[arg-type]
-    except TypeError:
-        raise TypeError(
-            f"{name} must be an int; received {type(value).__name__} {value!r}"
-        ) from None
 
 
 def flat_index(t: torch.Tensor, index: Sequence[int]) -> int:
@@ -288,7 +277,7 @@ def flat_index(t: torch.Tensor, index: Sequence[int]) -> int:
         )
     position = int(t.storage_offset())
     for k, raw in enumerate(index):
-        i = _as_int(raw, f"index[{k}]")
+        i = check_int(raw, f"index[{k}]")
         size = t.shape[k]
         if not -size <= i < size:
             raise ValueError(
@@ -350,10 +339,7 @@ def _check_shape(shape: object, k: int) -> tuple[int, ...]:
         )
     sizes = []
     for j, raw in enumerate(shape):
-        size = _as_int(raw, f"{name}[{j}]")
-        if size < 0:
-            raise ValueError(f"{name}[{j}] must be a non-negative size; received {size}")
-        sizes.append(size)
+        sizes.append(check_int(raw, f"{name}[{j}]", minimum=0))
     return tuple(sizes)
 
 
@@ -519,8 +505,9 @@ def plot_memory_layout(
     6
     """
     t = _check_tensor(t, "t")
+    ax = check_axes(ax, "ax")
     if title is not None and not isinstance(title, str):
-        raise TypeError(f"title must be a str or None; received {type(title).__name__}")
+        raise type_error("title", "a str or None", title)
     n = _storage_elements(t)
     if t.numel() > MAX_PLOT_VIEW:
         raise ValueError(
