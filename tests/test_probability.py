@@ -57,6 +57,18 @@ def test_check_probs_accepts_and_converts() -> None:
     assert check_probs([0.0, 1.0]).tolist() == [0.0, 1.0]
 
 
+def test_check_probs_never_aliases_its_input() -> None:
+    for probs in (torch.tensor([0.5, 0.5], dtype=torch.float64), np.array([0.5, 0.5])):
+        out = check_probs(probs)
+        out[0] = 9.0
+        assert probs[0] == 0.5
+
+
+def test_check_probs_refuses_meta_tensors() -> None:
+    with pytest.raises(ValueError, match="probs must hold data"):
+        check_probs(torch.full((2,), 0.5, device="meta"))
+
+
 def test_check_probs_tolerance_is_1e_6() -> None:
     check_probs([0.5, 0.5 + 5e-7])
     with pytest.raises(ValueError, match="sum to 1"):
@@ -152,7 +164,7 @@ def test_rolls_are_independent_between_consecutive_rolls() -> None:
 def test_roll_dice_argument_errors() -> None:
     with pytest.raises(ValueError, match="num_rolls must be an int >= 0; received -1"):
         roll_dice(-1)
-    with pytest.raises(TypeError, match="num_rolls must be an int; received float 10.0"):
+    with pytest.raises(TypeError, match=r"num_rolls must be an int >= 0; received 10.0 \(float\)"):
         roll_dice(10.0)  # type: ignore[arg-type]
     with pytest.raises(ValueError, match="num_faces must be an int >= 1; received 0"):
         roll_dice(5, num_faces=0)
@@ -168,6 +180,23 @@ def test_probs_length_decides_faces_with_default_num_faces() -> None:
     rolls = roll_dice(2000, probs=[0.25] * 4, generator=_gen())
     assert set(rolls.tolist()) == {0, 1, 2, 3}
     assert roll_dice(10, probs=[0.5, 0.5], num_faces=2, generator=_gen()).shape == (10,)
+
+
+def test_num_faces_6_contradicting_probs_is_refused() -> None:
+    # 6 is no longer a "not given" marker: None is
+    with pytest.raises(ValueError, match="num_faces=6 and probs of length 2"):
+        roll_dice(10, probs=[0.5, 0.5], num_faces=6)
+    with pytest.raises(ValueError, match="num_faces=6 and probs of length 2"):
+        running_estimates(3, 2, probs=[0.5, 0.5], num_faces=6)
+    assert roll_dice(50, num_faces=None, generator=_gen()).max().item() <= 5
+
+
+def test_numpy_and_0d_integer_counts_are_accepted() -> None:
+    a = roll_dice(np.int64(5), num_faces=np.int32(3), generator=_gen(3))  # type: ignore[arg-type]
+    b = roll_dice(torch.tensor(5), num_faces=3, generator=_gen(3))  # type: ignore[arg-type]
+    assert a.tolist() == b.tolist() == roll_dice(5, num_faces=3, generator=_gen(3)).tolist()
+    assert running_estimates(np.int64(2), np.int64(3), generator=_gen()).shape == (2, 6)  # type: ignore[arg-type]
+    assert face_counts(torch.tensor([0, 1]), np.int64(2)).tolist() == [1, 1]  # type: ignore[arg-type]
 
 
 # --- face_counts --------------------------------------------------------------------------------
@@ -188,7 +217,7 @@ def test_face_counts_errors() -> None:
         face_counts(torch.tensor([0, 6]), 6)
     with pytest.raises(ValueError, match="received values from -1 to 2"):
         face_counts(torch.tensor([-1, 2]), 6)
-    with pytest.raises(TypeError, match="integer tensor; received dtype torch.float32"):
+    with pytest.raises(TypeError, match="rolls must be a torch.Tensor of integer dtype; received .*dtype torch.float32"):
         face_counts(torch.tensor([0.0, 1.0]), 6)
     with pytest.raises(ValueError, match=r"rolls must be 1-D; received shape \(2, 2\)"):
         face_counts(torch.zeros(2, 2, dtype=torch.int64), 6)
@@ -272,6 +301,10 @@ def test_plot_estimates_errors() -> None:
         plot_estimates(est, probs=[0.5, 0.5, 0.5, 0.5, -1.0, 0.0])
     with pytest.raises(TypeError, match="estimates must be a torch.Tensor"):
         plot_estimates(est.numpy())  # type: ignore[arg-type]
+    with pytest.raises(TypeError, match="estimates must be a torch.Tensor of floating or integer dtype"):
+        plot_estimates(est.to(torch.complex64))
+    with pytest.raises(TypeError, match=r"ax must be a matplotlib Axes or None; received 'x' \(str\)"):
+        plot_estimates(est, ax="x")  # type: ignore[arg-type]
 
 
 # --- on a real GPU -------------------------------------------------------------------------------

@@ -186,6 +186,50 @@ def check_probability(value: object, name: str) -> float:
     return check_real(value, name, minimum=0.0, maximum=1.0)
 
 
+def _short(values: torch.Tensor, limit: int = 8) -> str:
+    """A short rendering of a tensor's values, e.g. ``[0.5, 0.6]``, for messages."""
+    flat = values.reshape(-1).tolist()
+    shown = ", ".join(f"{v:.6g}" for v in flat[:limit])
+    more = f", ... ({len(flat)} values)" if len(flat) > limit else ""
+    return f"[{shown}{more}]"
+
+
+def check_probabilities(
+    value: object, name: str = "probs", *, tolerance: float = 1e-6
+) -> torch.Tensor:
+    """Return a probability vector as a new float64 tensor.
+
+    A probability vector is 1-D, non-empty, finite, non-negative and sums to 1
+    within ``tolerance``. Lists, NumPy arrays and tensors are accepted; the
+    result never shares memory with ``value`` and is not renormalised.
+    """
+    if isinstance(value, (str, bytes)):
+        raise type_error(name, "a sequence of numbers such as [0.5, 0.5]", value)
+    tensor = check_tensor(value, name, like=True, kinds="fi", ndim=1, dtype=torch.float64)
+    if tensor.numel() == 0:
+        raise ValueError(f"{name} must have at least one entry; received an empty vector")
+    bad = ~torch.isfinite(tensor)
+    if bool(bad.any()):
+        where = bad.nonzero().reshape(-1).tolist()
+        raise ValueError(
+            f"{name} must be finite; received {_short(tensor)} (not finite at positions {where})"
+        )
+    negative = tensor < 0
+    if bool(negative.any()):
+        where = negative.nonzero().reshape(-1).tolist()
+        raise ValueError(
+            f"{name} must be non-negative; received {_short(tensor)} "
+            f"(negative at positions {where})"
+        )
+    total = float(tensor.sum())
+    if not math.isclose(total, 1.0, rel_tol=0.0, abs_tol=tolerance):
+        raise ValueError(
+            f"{name} must sum to 1 (within {tolerance:g}); received {_short(tensor)}, "
+            f"which sums to {total:.6g}"
+        )
+    return tensor
+
+
 def check_bool(value: object, name: str) -> bool:
     """Return ``value`` as a ``bool``; accepts ``bool`` and NumPy booleans only."""
     if isinstance(value, bool):
@@ -304,8 +348,11 @@ def check_tensor(
     if isinstance(value, torch.Tensor):
         tensor = value
     elif like and value is not None and not isinstance(value, (str, bytes, dict, set)):
+        import numpy as np  # deferred: numpy is torch's dependency, loaded on first use
+
         try:
-            tensor = torch.as_tensor(value)
+            # through NumPy, so that a list of Python floats stays float64
+            tensor = torch.as_tensor(np.asarray(value))
         except (TypeError, ValueError, RuntimeError, OverflowError) as err:
             raise type_error(name, expected, value) from err
     else:

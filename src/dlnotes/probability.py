@@ -11,11 +11,18 @@ Faces are numbered ``0, ..., k - 1`` (face ``i`` of an ordinary die shows ``i + 
 
 from __future__ import annotations
 
-import math
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 import torch
+
+from dlnotes._checks import (
+    check_axes,
+    check_generator,
+    check_int,
+    check_probabilities,
+    check_tensor,
+)
 
 if TYPE_CHECKING:
     import numpy.typing as npt
@@ -33,23 +40,6 @@ __all__ = [
 SUM_TOLERANCE = 1e-6
 
 
-def _short(values: torch.Tensor, limit: int = 8) -> str:
-    """A short, readable rendering of a 1-D or n-D tensor for error messages."""
-    flat = values.reshape(-1).tolist()
-    shown = ", ".join(f"{v:.6g}" for v in flat[:limit])
-    more = f", ... ({len(flat)} values)" if len(flat) > limit else ""
-    return f"[{shown}{more}]"
-
-
-def _check_count(value: object, name: str, minimum: int) -> int:
-    """Return ``value`` if it is an int >= ``minimum``; else raise TypeError/ValueError naming it."""
-    if isinstance(value, bool) or not isinstance(value, int):
-        raise TypeError(f"{name} must be an int; received {type(value).__name__} {value!r}")
-    if value < minimum:
-        raise ValueError(f"{name} must be an int >= {minimum}; received {value}")
-    return value
-
-
 def check_probs(probs: Sequence[float] | torch.Tensor | npt.ArrayLike) -> torch.Tensor:
     """Check that ``probs`` is a probability vector and return it as a float64 tensor.
 
@@ -64,8 +54,9 @@ def check_probs(probs: Sequence[float] | torch.Tensor | npt.ArrayLike) -> torch.
     Returns
     -------
     Tensor of shape (k,)
-        ``probs`` as a float64 tensor (on the device of ``probs`` when it is a
-        tensor, else on the CPU), detached from any autograd graph.
+        ``probs`` as a new float64 tensor (on the device of ``probs`` when it is
+        a tensor, else on the CPU), detached from any autograd graph; writing to
+        it never changes ``probs``.
 
     Raises
     ------
@@ -73,7 +64,8 @@ def check_probs(probs: Sequence[float] | torch.Tensor | npt.ArrayLike) -> torch.
         If ``probs`` cannot be read as an array of real numbers.
     ValueError
         If ``probs`` is not 1-D, is empty, holds NaN or infinity, holds a
-        negative value or does not sum to 1; the message shows the values received.
+        negative value or does not sum to 1 (the message shows the values
+        received), or is a tensor on the ``meta`` device (no values).
 
     Examples
     --------
@@ -84,57 +76,20 @@ def check_probs(probs: Sequence[float] | torch.Tensor | npt.ArrayLike) -> torch.
         ...
     ValueError: probs must sum to 1 (within 1e-06); received [0.5, 0.6], which sums to 1.1
     """
-    if isinstance(probs, torch.Tensor):
-        tensor = probs.detach()
-        if tensor.is_complex() or tensor.dtype == torch.bool:
-            raise TypeError(f"probs must hold real numbers; received a tensor of dtype {tensor.dtype}")
-        tensor = tensor.to(torch.float64)
-    else:
-        if isinstance(probs, (str, bytes)):
-            raise TypeError(f"probs must be a sequence of numbers; received {type(probs).__name__}")
-        try:
-            tensor = torch.as_tensor(probs, dtype=torch.float64)
-        except (TypeError, ValueError, RuntimeError) as err:
-            raise TypeError(
-                f"probs must be a sequence of numbers such as [0.5, 0.5]; "
-                f"received {type(probs).__name__} {probs!r}"
-            ) from err
-    if tensor.dim() != 1:
-        raise ValueError(
-            f"probs must be 1-D, one probability per face; received shape {tuple(tensor.shape)}"
-        )
-    if tensor.numel() == 0:
-        raise ValueError("probs must have at least one entry; received an empty vector")
-    bad = ~torch.isfinite(tensor)
-    if bool(bad.any()):
-        where = bad.nonzero().reshape(-1).tolist()
-        raise ValueError(
-            f"probs must be finite; received {_short(tensor)} (not finite at positions {where})"
-        )
-    negative = tensor < 0
-    if bool(negative.any()):
-        where = negative.nonzero().reshape(-1).tolist()
-        raise ValueError(
-            f"probs must be non-negative; received {_short(tensor)} (negative at positions {where})"
-        )
-    total = float(tensor.sum())
-    if not math.isclose(total, 1.0, rel_tol=0.0, abs_tol=SUM_TOLERANCE):
-        raise ValueError(
-            f"probs must sum to 1 (within {SUM_TOLERANCE:g}); received {_short(tensor)}, "
-            f"which sums to {total:.6g}"
-        )
-    return tensor
+    return check_probabilities(probs, "probs", tolerance=SUM_TOLERANCE)
 
 
 def _resolve_probs(
-    probs: Sequence[float] | torch.Tensor | npt.ArrayLike | None, num_faces: int
+    probs: Sequence[float] | torch.Tensor | npt.ArrayLike | None, num_faces: int | None
 ) -> torch.Tensor:
     """The probability vector for ``probs``/``num_faces`` as documented in :func:`roll_dice`."""
-    _check_count(num_faces, "num_faces", 1)
+    if num_faces is not None:
+        num_faces = check_int(num_faces, "num_faces", minimum=1)
     if probs is None:
-        return torch.full((num_faces,), 1.0 / num_faces, dtype=torch.float64)
+        k = 6 if num_faces is None else num_faces
+        return torch.full((k,), 1.0 / k, dtype=torch.float64)
     checked = check_probs(probs)
-    if num_faces != 6 and num_faces != checked.numel():
+    if num_faces is not None and num_faces != checked.numel():
         raise ValueError(
             f"num_faces must match the length of probs when both are given; "
             f"received num_faces={num_faces} and probs of length {checked.numel()}"
@@ -142,18 +97,10 @@ def _resolve_probs(
     return checked
 
 
-def _check_generator(generator: object) -> torch.Generator | None:
-    if generator is not None and not isinstance(generator, torch.Generator):
-        raise TypeError(
-            f"generator must be a torch.Generator or None; received {type(generator).__name__}"
-        )
-    return generator
-
-
 def roll_dice(
     num_rolls: int,
     probs: Sequence[float] | torch.Tensor | npt.ArrayLike | None = None,
-    num_faces: int = 6,
+    num_faces: int | None = None,
     generator: torch.Generator | None = None,
 ) -> torch.Tensor:
     """Roll a die ``num_rolls`` times in one vectorised draw.
@@ -167,9 +114,10 @@ def roll_dice(
         How many rolls, ``>= 0``.
     probs : sequence of float, array or Tensor of shape (k,) or None, default=None
         Probability of each face; ``None`` means a fair die with ``num_faces`` faces.
-    num_faces : int, default=6
-        Number of faces of a fair die. When ``probs`` is given, its length
-        decides the number of faces, and ``num_faces`` must be left at 6 or equal it.
+    num_faces : int or None, default=None
+        Number of faces of a fair die; ``None`` means 6. When ``probs`` is
+        given, its length decides the number of faces, and ``num_faces`` must
+        be left out (``None``) or equal it.
     generator : torch.Generator or None, default=None
         Source of randomness, for reproducible rolls; ``None`` uses torch's
         global generator.
@@ -199,9 +147,9 @@ def roll_dice(
     >>> roll_dice(5, probs=[0.0, 1.0], generator=g).tolist()   # a two-faced, loaded coin
     [1, 1, 1, 1, 1]
     """
-    _check_count(num_rolls, "num_rolls", 0)
+    num_rolls = check_int(num_rolls, "num_rolls", minimum=0)
     p = _resolve_probs(probs, num_faces)
-    gen = _check_generator(generator)
+    gen = check_generator(generator)
     device = gen.device if gen is not None else p.device
     if num_rolls == 0:
         return torch.empty(0, dtype=torch.int64, device=device)
@@ -239,13 +187,8 @@ def face_counts(rolls: torch.Tensor, num_faces: int) -> torch.Tensor:
     >>> face_counts(roll_dice(600, generator=g), 6).sum().item()
     600
     """
-    if not isinstance(rolls, torch.Tensor):
-        raise TypeError(f"rolls must be a torch.Tensor of faces; received {type(rolls).__name__}")
-    if rolls.dtype.is_floating_point or rolls.is_complex() or rolls.dtype == torch.bool:
-        raise TypeError(f"rolls must be an integer tensor; received dtype {rolls.dtype}")
-    if rolls.dim() != 1:
-        raise ValueError(f"rolls must be 1-D; received shape {tuple(rolls.shape)}")
-    _check_count(num_faces, "num_faces", 1)
+    rolls = check_tensor(rolls, "rolls", kinds="i", ndim=1, copy=False)
+    num_faces = check_int(num_faces, "num_faces", minimum=1)
     if rolls.numel() > 0:
         low, high = int(rolls.min()), int(rolls.max())
         if low < 0 or high >= num_faces:
@@ -260,7 +203,7 @@ def running_estimates(
     num_groups: int,
     group_size: int,
     probs: Sequence[float] | torch.Tensor | npt.ArrayLike | None = None,
-    num_faces: int = 6,
+    num_faces: int | None = None,
     generator: torch.Generator | None = None,
 ) -> torch.Tensor:
     """Estimate the face probabilities after each of ``num_groups`` groups of rolls.
@@ -277,8 +220,8 @@ def running_estimates(
         Rolls per group, ``>= 1``.
     probs : sequence of float, array or Tensor of shape (k,) or None, default=None
         Probability of each face; ``None`` means a fair die with ``num_faces`` faces.
-    num_faces : int, default=6
-        Number of faces of a fair die (see :func:`roll_dice`).
+    num_faces : int or None, default=None
+        Number of faces of a fair die; ``None`` means 6 (see :func:`roll_dice`).
     generator : torch.Generator or None, default=None
         Source of randomness, for reproducible estimates.
 
@@ -305,8 +248,8 @@ def running_estimates(
     >>> bool((est[-1] - 1 / 6).abs().max() < 0.03)   # 5000 rolls: close to fair
     True
     """
-    _check_count(num_groups, "num_groups", 1)
-    _check_count(group_size, "group_size", 1)
+    num_groups = check_int(num_groups, "num_groups", minimum=1)
+    group_size = check_int(group_size, "group_size", minimum=1)
     p = _resolve_probs(probs, num_faces)
     k = p.numel()
     rolls = roll_dice(num_groups * group_size, p, num_faces=k, generator=generator)
@@ -342,7 +285,7 @@ def plot_estimates(
     Raises
     ------
     TypeError
-        If ``estimates`` is not a tensor.
+        If ``estimates`` is not a real tensor or ``ax`` is not a matplotlib Axes.
     ValueError
         If ``estimates`` is not 2-D with at least one row, or ``probs`` is
         invalid or does not have one entry per column of ``estimates``.
@@ -356,11 +299,8 @@ def plot_estimates(
     >>> ax.get_lines()[-1].get_linestyle(), ax.get_xlabel()
     ('--', 'number of groups')
     """
-    if not isinstance(estimates, torch.Tensor):
-        raise TypeError(
-            f"estimates must be a torch.Tensor of shape (num_groups, k); "
-            f"received {type(estimates).__name__}"
-        )
+    estimates = check_tensor(estimates, "estimates", kinds="fi", copy=False)
+    ax = check_axes(ax, "ax")
     if estimates.dim() != 2 or estimates.shape[0] == 0 or estimates.shape[1] == 0:
         raise ValueError(
             f"estimates must have shape (num_groups, k) with num_groups, k >= 1; "
