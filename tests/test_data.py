@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import math
-import subprocess
-import sys
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
 import torch
@@ -276,15 +275,92 @@ def test_load_csv_errors(tmp_path: Path) -> None:
         load_csv(tmp_path / "missing.csv")
 
 
-def test_import_dlnotes_is_light() -> None:
-    # torch itself may import tqdm (torch.hub); count only what dlnotes adds
-    code = (
-        "import sys, torch\n"
-        "before = set(sys.modules)\n"
-        "import dlnotes.data, dlnotes.training\n"
-        "heavy = [m for m in ('pandas', 'tqdm', 'matplotlib', 'IPython')\n"
-        "         if m in sys.modules and m not in before]\n"
-        "print(heavy)\n"
+# ------------------------------------------------------------- bad inputs, numpy inputs
+
+
+@pytest.mark.parametrize(
+    ("w", "fragment"),
+    [
+        ([float("nan")], "w must be finite"),
+        ([1.0, float("inf")], "w must be finite"),
+        ([1e39], "too large for torch.float32"),
+        (np.array([1e300]), "too large for torch.float32"),
+        (torch.ones(2, device="meta"), "w must hold data"),
+    ],
+)
+def test_synthetic_regression_refuses_weights_that_make_no_data(w: object, fragment: str) -> None:
+    with pytest.raises(ValueError, match=fragment):
+        synthetic_regression(w, 0.0, 5)  # type: ignore[arg-type]
+
+
+def test_synthetic_regression_refuses_complex_and_bool_weights() -> None:
+    with pytest.raises(TypeError, match="w must be"):
+        synthetic_regression(torch.ones(2, dtype=torch.complex64), 0.0, 5)
+    with pytest.raises(TypeError, match="w must be"):
+        synthetic_regression([True, False], 0.0, 5)  # type: ignore[list-item]
+
+
+def test_synthetic_regression_accepts_numpy_values() -> None:
+    ref = synthetic_regression([2.0, -3.4], 4.2, 5, generator=torch.Generator().manual_seed(1))
+    got = synthetic_regression(
+        np.array([2.0, -3.4]), np.float32(4.2), np.int64(5), noise=np.float64(0.01),  # type: ignore[arg-type]
+        generator=torch.Generator().manual_seed(1),
     )
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
-    assert out.stdout.strip() == "[]"
+    assert torch.equal(ref[0], got[0]) and torch.allclose(ref[1], got[1])
+
+
+def test_synthetic_regression_does_not_alias_w() -> None:
+    w = torch.tensor([1.0, 2.0])
+    X, y = synthetic_regression(w, 0.0, 3, noise=0.0, generator=torch.Generator().manual_seed(0))
+    assert torch.allclose(y, X @ w.reshape(-1, 1))
+    assert w.tolist() == [1.0, 2.0]
+
+
+def test_make_loader_refuses_empty_and_meta_data() -> None:
+    for train in (True, False):
+        with pytest.raises(ValueError, match=r"at least one example.*\(0, 2\)"):
+            make_loader(torch.zeros(0, 2), torch.zeros(0), batch_size=2, train=train)
+    with pytest.raises(ValueError, match=r"tensors\[0\] must hold data"):
+        make_loader(torch.zeros(3, device="meta"), batch_size=2, train=False)
+
+
+def test_make_loader_accepts_numpy_batch_size() -> None:
+    loader = make_loader(torch.arange(5), batch_size=np.int64(2), train=False)  # type: ignore[arg-type]
+    assert [b[0].tolist() for b in loader] == [[0, 1], [2, 3], [4]]
+
+
+def test_preprocess_frame_imputes_the_mean_not_the_median() -> None:
+    out = preprocess_frame(pd.DataFrame({"a": [1.0, 2.0, 6.0, None]}))
+    assert out["a"].tolist() == [1.0, 2.0, 6.0, 3.0]  # median would give 2.0
+
+
+def test_preprocess_frame_refuses_infinite_values() -> None:
+    frame = pd.DataFrame({"x": [1.0, math.inf, None], "y": [-math.inf, 0.0, 1.0], "z": [1.0, 2.0, 3.0]})
+    with pytest.raises(ValueError, match=r"\+inf or -inf in columns 'x', 'y' \(") as info:
+        preprocess_frame(frame)
+    assert "'z'" not in str(info.value)
+
+
+def test_frames_with_duplicate_column_names_are_refused() -> None:
+    frame = pd.DataFrame([[1.0, 2.0, 3.0]], columns=["a", "a", "b"])
+    for func in (preprocess_frame, frame_to_tensor):
+        with pytest.raises(ValueError, match="frame must have unique column names; received duplicated columns 'a'"):
+            func(frame)
+
+
+def test_preprocess_frame_of_an_empty_frame_is_empty() -> None:
+    frame = pd.DataFrame({"a": pd.Series([], dtype="float64"), "b": pd.Series([], dtype="object")})
+    out = preprocess_frame(frame)
+    assert len(out) == 0 and list(out.columns) == ["a", "b_nan"]
+    assert (out.dtypes == "float64").all()
+    assert frame_to_tensor(out).shape == (0, 2)
+
+
+def test_frame_to_tensor_refuses_inf_and_float32_overflow() -> None:
+    with pytest.raises(ValueError, match="finite values; received \\+inf or -inf in columns 'b'"):
+        frame_to_tensor(pd.DataFrame({"a": [1.0, 2.0], "b": [math.inf, 0.0]}))
+    with pytest.raises(ValueError, match="fit in float32.*columns 'big'"):
+        frame_to_tensor(pd.DataFrame({"a": [1.0, 2.0], "big": [1e300, 0.0]}))
+    # the largest float32 itself fits
+    edge = float(np.finfo(np.float32).max)
+    assert frame_to_tensor(pd.DataFrame({"a": [edge]})).item() == edge

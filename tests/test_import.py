@@ -17,54 +17,64 @@ import pytest
 
 HEAVY = ("matplotlib", "pandas", "networkx", "IPython", "tqdm")
 
+# One fresh interpreter records the top-level modules loaded at each stage:
+# torch alone, then `import dlnotes` (which imports every submodule), then
+# calls that validate arguments without drawing, then a drawing call, then an
+# explicit `import matplotlib` (to show the probe would notice it).
 _PROBE = """
 import json, sys
-{statement}
-loaded = sorted({{name.split(".")[0] for name in sys.modules}})
-print(json.dumps(loaded))
+stages = {}
+def snap(stage):
+    stages[stage] = sorted({name.split(".")[0] for name in sys.modules})
+import torch
+snap("torch")
+import dlnotes, dlnotes.data, dlnotes.training, dlnotes.graphs, dlnotes.autograd
+snap("dlnotes")
+from dlnotes import _checks
+_checks.check_axes(None)
+dlnotes.probability.roll_dice(3)
+dlnotes.data.synthetic_regression([1.0], 0.0, 2)
+snap("checks")
+dlnotes.tensors.plot_memory_layout(torch.arange(4).reshape(2, 2).t())
+snap("drawn")
+print(json.dumps(stages))
 """
 
 
-def _loaded_after(statement: str) -> set[str]:
-    """Top-level module names in sys.modules after running ``statement`` in a fresh interpreter."""
+@pytest.fixture(scope="module")
+def stages() -> dict[str, set[str]]:
+    """Top-level module names in sys.modules at each stage of the probe."""
     result = subprocess.run(
-        [sys.executable, "-c", _PROBE.format(statement=statement)],
+        [sys.executable, "-c", _PROBE],
         capture_output=True, text=True, timeout=120, check=False,
         env={"PATH": "/usr/bin:/bin", "PYTHONNOUSERSITE": "1", "MPLBACKEND": "Agg"},
     )
     assert result.returncode == 0, result.stderr
-    return set(json.loads(result.stdout.strip().splitlines()[-1]))
+    raw = json.loads(result.stdout.strip().splitlines()[-1])
+    return {stage: set(names) for stage, names in raw.items()}
 
 
-@pytest.fixture(scope="module")
-def torch_baseline() -> set[str]:
-    return _loaded_after("import torch")
+def _heavy_added(stages: dict[str, set[str]], stage: str) -> list[str]:
+    loaded = stages[stage]
+    assert "torch" in loaded  # the probe does see the imports
+    return [name for name in HEAVY if name in loaded and name not in stages["torch"]]
 
 
-def _heavy_added(statement: str, baseline: set[str]) -> list[str]:
-    loaded = _loaded_after(statement)
-    assert "torch" in loaded and "dlnotes" in loaded  # the probe does see the imports
-    return [name for name in HEAVY if name in loaded and name not in baseline]
+def test_import_dlnotes_imports_no_heavy_library(stages: dict[str, set[str]]) -> None:
+    assert "dlnotes" in stages["dlnotes"]
+    assert _heavy_added(stages, "dlnotes") == []
 
 
-def test_import_dlnotes_imports_no_heavy_library(torch_baseline: set[str]) -> None:
-    # dlnotes/__init__.py imports every submodule, so this covers them all
-    assert _heavy_added("import dlnotes", torch_baseline) == []
+def test_validating_arguments_imports_no_heavy_library(stages: dict[str, set[str]]) -> None:
+    # check_axes(None) and the non-drawing functions must not load matplotlib
+    assert _heavy_added(stages, "checks") == []
 
 
-def test_torch_alone_loads_none_of_the_drawing_libraries(torch_baseline: set[str]) -> None:
-    # if this ever fails, torch changed, and the check above would be too lenient
-    assert [n for n in ("matplotlib", "pandas", "networkx", "IPython") if n in torch_baseline] == []
+def test_torch_alone_loads_none_of_the_drawing_libraries(stages: dict[str, set[str]]) -> None:
+    # if this ever fails, torch changed, and the checks above would be too lenient
+    assert [n for n in ("matplotlib", "pandas", "networkx", "IPython") if n in stages["torch"]] == []
 
 
-def test_probe_would_notice_a_heavy_import(torch_baseline: set[str]) -> None:
-    # guards the guard: the same probe reports matplotlib once something imports it
-    assert _heavy_added("import dlnotes, matplotlib", torch_baseline) == ["matplotlib"]
-
-
-def test_drawing_imports_matplotlib_only_when_called(torch_baseline: set[str]) -> None:
-    statement = (
-        "import torch, dlnotes; "
-        "dlnotes.tensors.plot_memory_layout(torch.arange(4).reshape(2, 2).t())"
-    )
-    assert "matplotlib" in _heavy_added(statement, torch_baseline)
+def test_probe_would_notice_a_heavy_import(stages: dict[str, set[str]]) -> None:
+    # guards the guard: the same probe reports matplotlib once a drawing function ran
+    assert _heavy_added(stages, "drawn") == ["matplotlib"]

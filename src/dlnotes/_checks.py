@@ -236,7 +236,7 @@ def check_bool(value: object, name: str) -> bool:
         return value
     if _is_bool(value) and not isinstance(value, torch.Tensor):
         return bool(value)
-    raise type_error(name, "True or False", value)
+    raise type_error(name, "a bool (True or False)", value)
 
 
 def check_choice(value: object, name: str, choices: Sequence[str]) -> str:

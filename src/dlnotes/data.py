@@ -7,15 +7,22 @@ need pandas, which is imported inside them, so ``import dlnotes`` never loads it
 
 from __future__ import annotations
 
-import math
-import numbers
 import os
 from collections.abc import Sequence
-from typing import IO, TYPE_CHECKING
+from typing import IO, TYPE_CHECKING, Any
 
 import torch
 from torch import Tensor
 from torch.utils.data import DataLoader, TensorDataset
+
+from dlnotes._checks import (
+    check_bool,
+    check_generator,
+    check_int,
+    check_real,
+    check_tensor,
+    type_error,
+)
 
 if TYPE_CHECKING:
     import pandas
@@ -27,39 +34,6 @@ __all__ = [
     "preprocess_frame",
     "synthetic_regression",
 ]
-
-
-def _check_int(name: str, value: object, minimum: int) -> int:
-    """Return ``value`` if it is an int (not a bool) >= ``minimum``; raise otherwise."""
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
-        raise TypeError(f"{name} must be an int, got {value!r} of type {type(value).__name__}")
-    if value < minimum:
-        raise ValueError(f"{name} must be an int >= {minimum}, got {value!r}")
-    return int(value)
-
-
-def _check_real(name: str, value: object) -> float:
-    """Return ``value`` as a finite float; raise if it is not a finite real number."""
-    if isinstance(value, Tensor) and value.numel() == 1 and not value.is_complex():
-        value = value.item()
-    if isinstance(value, bool) or not isinstance(value, numbers.Real):
-        raise TypeError(
-            f"{name} must be a real number, got {value!r} of type {type(value).__name__}"
-        )
-    result = float(value)
-    if not math.isfinite(result):
-        raise ValueError(f"{name} must be finite, got {value!r}")
-    return result
-
-
-def _check_generator(generator: object) -> torch.Generator | None:
-    """Return ``generator`` if it is a ``torch.Generator`` or None; raise otherwise."""
-    if generator is not None and not isinstance(generator, torch.Generator):
-        raise TypeError(
-            "generator must be a torch.Generator or None, "
-            f"got {generator!r} of type {type(generator).__name__}"
-        )
-    return generator
 
 
 def synthetic_regression(
@@ -76,9 +50,9 @@ def synthetic_regression(
 
     Parameters
     ----------
-    w : Tensor of shape (d,) or sequence of d floats
-        The true weights. A floating tensor keeps its dtype and device; anything else
-        becomes float32 on the CPU.
+    w : Tensor of shape (d,), array or sequence of d floats
+        The true weights, finite. A floating tensor keeps its dtype and device; anything
+        else (a list, a NumPy array, an integer tensor) becomes float32 on the CPU.
     b : float
         The true bias.
     num_examples : int
@@ -86,7 +60,7 @@ def synthetic_regression(
     noise : float, default=0.01
         The standard deviation of the label noise, at least 0.
     generator : torch.Generator or None, default=None
-        Source of randomness (on the same device as ``w``); None uses torch's global
+        Source of randomness, on the device of ``w``; None uses torch's global
         generator.
 
     Returns
@@ -99,11 +73,13 @@ def synthetic_regression(
     Raises
     ------
     TypeError
-        If ``w`` is not a tensor or a sequence of numbers, ``b`` or ``noise`` is not a real
-        number, ``num_examples`` is not an int or ``generator`` is not a ``torch.Generator``.
+        If ``w`` is not a tensor or a sequence of real numbers, ``b`` or ``noise`` is not a
+        real number, ``num_examples`` is not an int or ``generator`` is not a
+        ``torch.Generator``.
     ValueError
-        If ``w`` is not 1-D or is empty, ``num_examples < 1``, ``noise < 0`` or ``b`` or
-        ``noise`` is not finite.
+        If ``w`` is not 1-D, is empty, holds NaN or inf, holds values too large for
+        float32 or lives on the ``meta`` device; if ``num_examples < 1``, ``noise < 0``,
+        ``b`` or ``noise`` is not finite, or ``generator`` is on another device than ``w``.
 
     Examples
     --------
@@ -116,22 +92,12 @@ def synthetic_regression(
     >>> round(residual.std().item(), 2)
     0.01
     """
-    if isinstance(w, Tensor):
-        w_t = w.detach()
-        if not w_t.is_floating_point():
-            w_t = w_t.to(torch.float32)
-    elif isinstance(w, Sequence) and not isinstance(w, (str, bytes)):
-        try:
-            w_t = torch.tensor(list(w), dtype=torch.float32)
-        except (TypeError, ValueError, RuntimeError) as exc:
-            raise TypeError(
-                f"w must be a 1-D tensor or a sequence of numbers, got {w!r}"
-            ) from exc
-    else:
-        raise TypeError(
-            "w must be a 1-D tensor or a sequence of numbers, "
-            f"got {w!r} of type {type(w).__name__}"
-        )
+    if isinstance(w, (str, bytes)):
+        raise type_error("w", "a 1-D tensor or a sequence of numbers", w)
+    keep = isinstance(w, Tensor) and w.is_floating_point()
+    w_t = check_tensor(
+        w, "w", like=True, kinds="fi", finite=True, dtype=None if keep else torch.float32
+    )
     if w_t.ndim != 1:
         raise ValueError(
             f"w must be 1-D of shape (d,), got shape {tuple(w_t.shape)}; "
@@ -139,12 +105,10 @@ def synthetic_regression(
         )
     if w_t.numel() == 0:
         raise ValueError("w must hold at least one weight, got an empty w of shape (0,)")
-    b_f = _check_real("b", b)
-    n = _check_int("num_examples", num_examples, 1)
-    noise_f = _check_real("noise", noise)
-    if noise_f < 0:
-        raise ValueError(f"noise must be >= 0, got {noise!r}")
-    gen = _check_generator(generator)
+    b_f = check_real(b, "b")
+    n = check_int(num_examples, "num_examples", minimum=1)
+    noise_f = check_real(noise, "noise", minimum=0.0)
+    gen = check_generator(generator, device=w_t.device)
 
     X = torch.randn(
         (n, w_t.numel()), generator=gen, dtype=w_t.dtype, device=w_t.device
@@ -194,8 +158,8 @@ def make_loader(
         int, ``train`` or ``drop_last`` is not a bool or ``generator`` is not a
         ``torch.Generator``.
     ValueError
-        If a tensor is 0-D, the tensors differ in their first dimension, ``batch_size < 1``
-        or ``generator`` is not on the CPU.
+        If a tensor is 0-D or on the ``meta`` device, the tensors differ in their first
+        dimension or hold no examples, ``batch_size < 1`` or ``generator`` is not on the CPU.
 
     Examples
     --------
@@ -213,10 +177,7 @@ def make_loader(
     if not tensors:
         raise TypeError("make_loader needs at least one tensor in *tensors, got none")
     for i, t in enumerate(tensors):
-        if not isinstance(t, Tensor):
-            raise TypeError(
-                f"tensors[{i}] must be a torch.Tensor, got {type(t).__name__}"
-            )
+        check_tensor(t, f"tensors[{i}]", copy=False)
         if t.ndim == 0:
             raise ValueError(
                 f"tensors[{i}] must have at least one dimension (the examples), got a 0-D tensor"
@@ -228,18 +189,16 @@ def make_loader(
             "tensors must share their first dimension (the number of examples), "
             f"got first dimensions {lengths} (shapes {shapes})"
         )
-    size = _check_int("batch_size", batch_size, 1)
-    if not isinstance(train, bool):
-        raise TypeError(f"train must be a bool, got {train!r} of type {type(train).__name__}")
-    if not isinstance(drop_last, bool):
-        raise TypeError(
-            f"drop_last must be a bool, got {drop_last!r} of type {type(drop_last).__name__}"
-        )
-    gen = _check_generator(generator)
-    if gen is not None and gen.device.type != "cpu":
+    if lengths[0] == 0:
+        shapes = ", ".join(str(tuple(t.shape)) for t in tensors)
         raise ValueError(
-            f"generator must be a CPU generator for shuffling, got one on {gen.device}"
+            "tensors must hold at least one example (a loader over no data has no batches); "
+            f"received shapes {shapes}"
         )
+    size = check_int(batch_size, "batch_size", minimum=1)
+    train = check_bool(train, "train")
+    drop_last = check_bool(drop_last, "drop_last")
+    gen = check_generator(generator, device=torch.device("cpu"))
     dataset = TensorDataset(*tensors)
     return DataLoader(
         dataset,
@@ -250,15 +209,41 @@ def make_loader(
     )
 
 
-def _check_frame(name: str, frame: object) -> pandas.DataFrame:
-    """Return ``frame`` if it is a pandas DataFrame; raise TypeError otherwise."""
-    import pandas as pd
+def _pandas() -> Any:
+    """Import pandas, or say how to install it."""
+    try:
+        import pandas
+    except ModuleNotFoundError as err:
+        raise ModuleNotFoundError(
+            "the frame helpers of dlnotes.data need pandas; install it with "
+            "pip install 'dlnotes[pandas]'"
+        ) from err
+    return pandas
 
+
+def _check_frame(name: str, frame: object) -> pandas.DataFrame:
+    """Return ``frame`` if it is a DataFrame with unique column names; raise otherwise."""
+    pd = _pandas()
     if not isinstance(frame, pd.DataFrame):
-        raise TypeError(
-            f"{name} must be a pandas.DataFrame, got {type(frame).__name__}"
+        raise TypeError(f"{name} must be a pandas.DataFrame, got {type(frame).__name__}")
+    duplicated = frame.columns[frame.columns.duplicated()].unique().tolist()
+    if duplicated:
+        raise ValueError(
+            f"{name} must have unique column names; received duplicated columns "
+            f"{', '.join(repr(c) for c in duplicated)}"
         )
     return frame
+
+
+def _infinite_columns(frame: pandas.DataFrame, names: list[object]) -> list[str]:
+    """The names (repr) of the numeric columns among ``names`` that hold +inf or -inf."""
+    import numpy as np
+
+    return [
+        repr(name)
+        for name in names
+        if bool(np.isinf(frame[name].to_numpy(dtype="float64", na_value=np.nan)).any())
+    ]
 
 
 def _is_number_column(series: pandas.Series) -> bool:
@@ -297,7 +282,9 @@ def preprocess_frame(frame: pandas.DataFrame) -> pandas.DataFrame:
         If ``frame`` is not a DataFrame, or a column holds dates, time spans or complex
         numbers (which have no meaningful mean or categories here).
     ValueError
-        If a numeric column has no values at all (its mean is undefined).
+        If two columns have the same name, a numeric column holds +inf or -inf, or a
+        numeric column of a non-empty frame has no values at all (its mean is
+        undefined). A frame with no rows is returned converted, with no rows.
 
     Examples
     --------
@@ -311,10 +298,18 @@ def preprocess_frame(frame: pandas.DataFrame) -> pandas.DataFrame:
     >>> int(raw.isna().sum().sum())  # the input still has its two missing values
     2
     """
-    import pandas as pd
+    pd = _pandas()
     from pandas.api import types
 
     frame = _check_frame("frame", frame)
+    numeric = [n for n in frame.columns if _is_number_column(frame[n])]
+    infinite = _infinite_columns(frame, numeric)
+    if infinite:
+        raise ValueError(
+            f"frame must have finite numeric values; received +inf or -inf in columns "
+            f"{', '.join(infinite)} (an infinite value has no meaningful mean: replace "
+            "it, e.g. with NaN, first)"
+        )
     out = frame.copy()
     categorical: list[object] = []
     for name in out.columns:
@@ -334,7 +329,7 @@ def preprocess_frame(frame: pandas.DataFrame) -> pandas.DataFrame:
             out[name] = col.astype("float64")
         elif _is_number_column(col):
             values = col.astype("float64")
-            if values.isna().all():
+            if len(values) and values.isna().all():
                 raise ValueError(
                     f"frame column {name!r} is numeric but has no values (all missing); "
                     "its mean is undefined, drop the column first"
@@ -367,8 +362,9 @@ def frame_to_tensor(frame: pandas.DataFrame) -> Tensor:
         If ``frame`` is not a DataFrame.
     ValueError
         If some columns are not numeric (strings, categories, mixed objects: the
-        usual result of ``torch.tensor(frame.values)`` failing on an object array) or
-        hold missing values; the message names the columns.
+        usual result of ``torch.tensor(frame.values)`` failing on an object array),
+        hold missing or infinite values or values too large for float32, or if two
+        columns have the same name; the message names the columns.
 
     Examples
     --------
@@ -381,6 +377,8 @@ def frame_to_tensor(frame: pandas.DataFrame) -> Tensor:
     [[3.0, 1.0], [4.0, 0.0]]
     """
     import numpy as np
+
+    _pandas()
     from pandas.api import types
 
     frame = _check_frame("frame", frame)
@@ -400,7 +398,21 @@ def frame_to_tensor(frame: pandas.DataFrame) -> Tensor:
             f"frame must have no missing values, got missing values in columns "
             f"{', '.join(missing)}; call preprocess_frame(frame) first to impute them"
         )
-    values = frame.to_numpy(dtype=np.float32, copy=True)
+    infinite = _infinite_columns(frame, list(frame.columns))
+    if infinite:
+        raise ValueError(
+            f"frame must have finite values; received +inf or -inf in columns "
+            f"{', '.join(infinite)}"
+        )
+    wide = frame.to_numpy(dtype=np.float64)
+    limit = float(np.finfo(np.float32).max)
+    too_large = [repr(name) for j, name in enumerate(frame.columns) if bool((np.abs(wide[:, j]) > limit).any())]
+    if too_large:
+        raise ValueError(
+            f"frame must have values that fit in float32 (|x| <= {limit:.4g}); received "
+            f"larger values in columns {', '.join(too_large)}"
+        )
+    values = wide.astype(np.float32)
     return torch.from_numpy(values).reshape(len(frame.index), len(frame.columns))
 
 
@@ -447,13 +459,9 @@ def load_csv(
     >>> X[1].tolist()
     [3.5, 0.0, 0.0, 1.0]
     """
-    import pandas as pd
-
+    pd = _pandas()
     if target is not None and not isinstance(target, str):
-        raise TypeError(
-            f"target must be a column name (str) or None, got {target!r} "
-            f"of type {type(target).__name__}"
-        )
+        raise type_error("target", "a column name (str) or None", target)
     frame = pd.read_csv(path)
     if target is None:
         return frame_to_tensor(preprocess_frame(frame)), None
