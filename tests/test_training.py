@@ -5,7 +5,6 @@ from __future__ import annotations
 import copy
 import sys
 import time
-from collections.abc import Callable
 
 import pytest
 import torch
@@ -114,22 +113,76 @@ def test_train_epoch_errors() -> None:
         train_epoch(net, loader, nn.MSELoss(reduction="sum"), opt)
     with pytest.raises(ValueError, match=r"loss_fn must return a 0-D tensor.*\(4, 1\)"):
         train_epoch(net, loader, lambda a, b: (a - b) ** 2, opt)
-    with pytest.raises(TypeError, match="model must be a torch.nn.Module, got"):
+    with pytest.raises(TypeError, match=r"model must be a torch.nn.Module; received <function .*> \(function\)"):
         train_epoch(lambda x: x, loader, nn.MSELoss(), opt)  # type: ignore[arg-type]
     with pytest.raises(TypeError, match="optimizer must be a torch.optim.Optimizer"):
         train_epoch(net, loader, nn.MSELoss(), None)  # type: ignore[arg-type]
     with pytest.raises(TypeError, match="loss_fn must be callable"):
         train_epoch(net, loader, "mse", opt)  # type: ignore[arg-type]
-    with pytest.raises(TypeError, match="loader must be an iterable.*Tensor"):
+    with pytest.raises(TypeError, match="loader must be an iterable.*received a tensor of shape"):
         train_epoch(net, X, nn.MSELoss(), opt)
     with pytest.raises(ValueError, match="loader must yield at least one batch"):
         train_epoch(net, [], nn.MSELoss(), opt)
     with pytest.raises(TypeError, match="batch must be a sequence"):
         train_epoch(net, [X], nn.MSELoss(), opt)  # type: ignore[list-item]
-    with pytest.raises(ValueError, match="model must be on device meta.*'weight' on cpu"):
+    with pytest.raises(ValueError, match="device must name a device of type 'cpu', 'cuda' or 'mps'; received 'meta'"):
         train_epoch(net, loader, nn.MSELoss(), opt, device="meta")
-    with pytest.raises(TypeError, match="device must be a torch.device, a str or None, got 0"):
+    with pytest.raises(TypeError, match=r"device must be a torch.device or a str .*; received 0 \(int\)"):
         train_epoch(net, loader, nn.MSELoss(), opt, device=0)  # type: ignore[arg-type]
+
+
+def test_model_not_on_device_is_named() -> None:
+    X, y = _regression(8)
+    net = nn.Linear(2, 1).to("meta")
+    opt = torch.optim.SGD(net.parameters(), lr=0.1)
+    with pytest.raises(ValueError, match="model must be on device cpu.*'weight' on meta"):
+        train_epoch(net, make_loader(X, y, batch_size=4, train=False), nn.MSELoss(), opt, device="cpu")
+
+
+def test_zero_size_batches_are_refused() -> None:
+    net = nn.Linear(2, 1)
+    opt = torch.optim.SGD(net.parameters(), lr=0.1)
+    empty = [(torch.zeros(0, 2), torch.zeros(0, 1))]
+    with pytest.raises(ValueError, match=r"at least one example; received a batch with shapes \(0, 2\), \(0, 1\)"):
+        train_epoch(net, empty, nn.MSELoss(), opt)
+    with pytest.raises(ValueError, match="at least one example"):
+        evaluate(net, empty, nn.MSELoss())
+
+
+def test_meta_batches_are_refused() -> None:
+    net = nn.Linear(2, 1)
+    opt = torch.optim.SGD(net.parameters(), lr=0.1)
+    batches = [(torch.zeros(4, 2, device="meta"), torch.zeros(4, 1))]
+    with pytest.raises(ValueError, match="each batch must hold data; .*meta at position 0"):
+        train_epoch(net, batches, nn.MSELoss(), opt)
+
+
+def test_elementwise_loss_needs_matching_shapes() -> None:
+    # (n,) labels against an (n, 1) output: torch would broadcast to (n, n) with a warning
+    X, y = _regression(8)
+    net = nn.Linear(2, 1)
+    opt = torch.optim.SGD(net.parameters(), lr=0.1)
+    before = copy.deepcopy(net.state_dict())
+    loader = make_loader(X, y.reshape(-1), batch_size=4, train=False)
+    with pytest.raises(ValueError, match=r"y_hat of shape \(4, 1\).*y of shape \(4,\)"):
+        train_epoch(net, loader, nn.MSELoss(), opt)
+    with pytest.raises(ValueError, match=r"same shape for BCEWithLogitsLoss"):
+        evaluate(net, loader, nn.BCEWithLogitsLoss())
+    assert all(torch.equal(before[k], v) for k, v in net.state_dict().items())
+    # a plain function decides for itself: broadcasting stays possible
+    loss, _ = evaluate(net, loader, lambda a, b: ((a.reshape(-1) - b) ** 2).mean())
+    assert loss > 0
+
+
+def test_optimizer_over_another_model_is_refused() -> None:
+    X, y = _regression(8)
+    net, other = nn.Linear(2, 1), nn.Linear(2, 1)
+    opt = torch.optim.SGD(other.parameters(), lr=0.1)
+    loader = make_loader(X, y, batch_size=4, train=False)
+    with pytest.raises(ValueError, match="optimizer must update the model's parameters"):
+        train_epoch(net, loader, nn.MSELoss(), opt)
+    with pytest.raises(ValueError, match="optimizer must update the model's parameters"):
+        fit(net, loader, nn.MSELoss(), opt, num_epochs=1)
 
 
 # --------------------------------------------------------------------------- evaluate
@@ -264,15 +317,17 @@ def _fit_args() -> tuple[nn.Module, object, nn.Module, torch.optim.Optimizer]:
 @pytest.mark.parametrize(
     ("kwargs", "exc", "pattern"),
     [
-        ({"num_epochs": 0}, ValueError, "num_epochs must be >= 1, got 0"),
-        ({"num_epochs": -2}, ValueError, "num_epochs must be >= 1, got -2"),
-        ({"num_epochs": 2.0}, TypeError, "num_epochs must be an int, got 2.0"),
-        ({"num_epochs": True}, TypeError, "num_epochs must be an int, got True"),
+        ({"num_epochs": 0}, ValueError, "num_epochs must be an int >= 1; received 0"),
+        ({"num_epochs": -2}, ValueError, "num_epochs must be an int >= 1; received -2"),
+        ({"num_epochs": 2.0}, TypeError, r"num_epochs must be an int >= 1; received 2.0 \(float\)"),
+        ({"num_epochs": True}, TypeError, r"num_epochs must be an int >= 1; received True \(bool\)"),
         ({"metric": accuracy}, ValueError, "metric .*needs val_loader"),
         ({"metric_name": "acc"}, ValueError, "metric_name needs a metric"),
-        ({"progress": "yes"}, TypeError, "progress must be a bool or None, got 'yes'"),
+        ({"metric_name": 3}, TypeError, r"metric_name must be a str or None; received 3 \(int\)"),
+        ({"progress": "yes"}, TypeError, r"progress must be a bool \(True or False\); received 'yes'"),
         ({"val_loader": 3}, TypeError, "val_loader must be an iterable.*int"),
-        ({"device": "nowhere"}, ValueError, "device must name a device.*'nowhere'"),
+        ({"device": "nowhere"}, ValueError, "device must be a device string.*'nowhere'"),
+        ({"device": "meta"}, ValueError, "device must name a device of type.*'meta'"),
     ],
 )
 def test_fit_errors_name_the_argument(
@@ -285,6 +340,34 @@ def test_fit_errors_name_the_argument(
         fit(net, loader, loss_fn, opt, **args)  # type: ignore[arg-type]
 
 
+@pytest.mark.parametrize(
+    "device", ["meta", "cuda", "cuda:7", "xyz"], ids=["meta", "gpu-absent", "gpu7", "xyz"]
+)
+def test_fit_checks_the_device_before_moving_the_model(
+    monkeypatch: pytest.MonkeyPatch, device: str
+) -> None:
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: False)  # a machine without CUDA
+    net, loader, loss_fn, opt = _fit_args()
+    before = {k: v.clone() for k, v in net.state_dict().items()}
+    with pytest.raises(ValueError, match="device"):
+        fit(net, loader, loss_fn, opt, num_epochs=1, device=device)  # type: ignore[arg-type]
+    for name, value in net.state_dict().items():
+        assert value.device.type == "cpu" and torch.equal(value, before[name])
+
+
+def test_fit_accepts_numpy_num_epochs_and_names_a_lambda_metric() -> None:
+    import numpy as np
+
+    X = torch.tensor([[0.0], [1.0], [2.0], [3.0]])
+    y = torch.tensor([[0.0], [0.0], [1.0], [1.0]])
+    net = nn.Sequential(nn.Linear(1, 1), nn.Sigmoid())
+    loader = make_loader(X, y, batch_size=2, train=False)
+    history = fit(net, loader, nn.BCELoss(), torch.optim.SGD(net.parameters(), lr=0.1),
+                  num_epochs=np.int64(2), val_loader=loader,  # type: ignore[arg-type]
+                  metric=lambda a, b: accuracy(a, b))
+    assert history.epochs == 2 and history.metric_name == "metric"
+
+
 def test_fit_rejects_sum_reduction() -> None:
     net, loader, _, opt = _fit_args()
     with pytest.raises(ValueError, match="reduction='sum'"):
@@ -294,27 +377,46 @@ def test_fit_rejects_sum_reduction() -> None:
 # ------------------------------------------------------------------------ progress bar
 
 
-def test_progress_is_silent_in_the_book_build(
-    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
-) -> None:
-    monkeypatch.setenv("DLNOTES_BOOK_BUILD", "1")
-    monkeypatch.setitem(sys.modules, "ipykernel", sys.modules[__name__])  # "interactive"
-    assert training._want_progress(None) is False
-    net, loader, loss_fn, opt = _fit_args()
-    fit(net, loader, loss_fn, opt, num_epochs=2)  # type: ignore[arg-type]
-    captured = capsys.readouterr()
-    assert captured.out == "" and captured.err == ""
-
-
 def test_progress_auto_when_interactive(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.delenv("DLNOTES_BOOK_BUILD", raising=False)
-    monkeypatch.setitem(sys.modules, "ipykernel", sys.modules[__name__])
+    monkeypatch.setitem(sys.modules, "ipykernel", sys.modules[__name__])  # "a Jupyter kernel"
     assert training._want_progress(None) is True
     monkeypatch.delitem(sys.modules, "ipykernel")
     assert training._want_progress(None) is False  # pytest captures stderr: not a terminal
     assert training._want_progress(True) is True
-    monkeypatch.setenv("DLNOTES_BOOK_BUILD", "0")
-    assert training._want_progress(None) is False
+    assert training._want_progress(False) is False
+
+
+def test_the_package_does_not_read_the_book_build_variable() -> None:
+    import inspect
+
+    assert "DLNOTES_BOOK_BUILD" not in inspect.getsource(training)
+
+
+def test_tqdm_disable_silences_an_interactive_fit() -> None:
+    # tqdm reads TQDM_* variables when it is imported, so this needs a fresh interpreter;
+    # ipykernel in sys.modules makes the session "interactive", so only tqdm can disable
+    pytest.importorskip("tqdm")
+    import os
+    import subprocess
+
+    code = (
+        "import sys, torch; from torch import nn\n"
+        "sys.modules['ipykernel'] = sys\n"
+        "from dlnotes.training import fit\n"
+        "net = nn.Linear(1, 1)\n"
+        "batches = [(torch.ones(2, 1), torch.ones(2, 1))]\n"
+        "fit(net, batches, nn.MSELoss(), torch.optim.SGD(net.parameters(), lr=0.1), num_epochs=2)\n"
+    )
+    runs = {}
+    for disable in ("1", ""):
+        env = {k: v for k, v in os.environ.items() if k != "TQDM_DISABLE"}
+        if disable:
+            env["TQDM_DISABLE"] = disable
+        out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                             env=env, timeout=120, check=True)
+        runs[disable] = out.stderr
+    assert "2/2" not in runs["1"]
+    assert "2/2" in runs[""]  # the same script draws a bar without the variable
 
 
 def test_progress_true_draws_a_bar(capsys: pytest.CaptureFixture[str]) -> None:
@@ -334,7 +436,6 @@ def test_progress_without_tqdm_warns_and_trains(
         history = fit(net, loader, loss_fn, opt,  # type: ignore[arg-type]
                       num_epochs=2, progress=True)
     assert history.epochs == 2
-    monkeypatch.delenv("DLNOTES_BOOK_BUILD", raising=False)
     monkeypatch.setitem(sys.modules, "ipykernel", sys.modules[__name__])
     import warnings
 
@@ -366,6 +467,39 @@ def test_history_plot() -> None:
     assert h.plot(ax=given) is given
     with pytest.raises(ValueError, match="at least one epoch"):
         History().plot()
+    with pytest.raises(TypeError, match=r"ax must be a matplotlib Axes or None; received 'x' \(str\)"):
+        h.plot(ax="x")  # type: ignore[arg-type]
+    with pytest.raises(TypeError, match="logy must be a bool"):
+        h.plot(logy="yes")  # type: ignore[arg-type]
+    plt.close("all")
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "exc", "pattern"),
+    [
+        ({"train_loss": [1.0], "val_loss": [1.0, 2.0]}, ValueError,
+         r"val_loss must have at most one entry per epoch of train_loss \(1\); received 2"),
+        ({"train_loss": [1.0], "val_metric": [0.5, 0.6]}, ValueError, "val_metric must have at most"),
+        ({"train_loss": (1.0, 2.0)}, TypeError, "train_loss must be a list of real numbers"),
+        ({"train_loss": [1.0, torch.tensor(2.0)]}, TypeError, r"train_loss\[1\] must be a real number \(use loss.item\(\)"),
+        ({"train_loss": ["1"]}, TypeError, r"train_loss\[0\] must be a real number"),
+        ({"train_loss": [1.0], "metric_name": 5}, TypeError, "metric_name must be a str or None"),
+    ],
+)
+def test_history_checks_its_lists(kwargs: dict[str, object], exc: type[Exception], pattern: str) -> None:
+    with pytest.raises(exc, match=pattern):
+        History(**kwargs)  # type: ignore[arg-type]
+
+
+def test_history_accepts_numpy_numbers_and_nan_and_rechecks_before_plotting() -> None:
+    import matplotlib.pyplot as plt
+    import numpy as np
+
+    h = History(train_loss=[np.float32(1.0), float("nan")], val_loss=[np.float64(0.5)])
+    assert h.epochs == 2
+    h.val_loss.extend([0.4, 0.3])  # now longer than train_loss
+    with pytest.raises(ValueError, match="val_loss must have at most one entry per epoch"):
+        h.plot()
     plt.close("all")
 
 
@@ -375,24 +509,41 @@ def test_history_plot() -> None:
 def test_timer() -> None:
     with Timer() as t:
         time.sleep(0.02)
-    assert t.elapsed >= 0.02 and len(t.times) == 1 and not t.running
+    assert len(t.times) == 1 and t.times[0] >= 0.02 and not t.running
     t.start()
     time.sleep(0.01)
-    assert t.running and t.elapsed >= 0.01
+    assert t.running
     second = t.stop()
-    assert second >= 0.01 and t.times[-1] == second
-    assert t.sum() == pytest.approx(sum(t.times))
-    assert t.avg() == pytest.approx(t.sum() / 2)
-    assert t.cumsum() == pytest.approx([t.times[0], t.times[0] + t.times[1]])
+    assert second >= 0.01 and t.times == [t.times[0], second] and not t.running
     with pytest.raises(RuntimeError, match="stopped timer"):
         t.stop()
     fresh = Timer()  # started on construction, like d2l's Timer
     assert fresh.running and fresh.stop() >= 0.0
-    fresh.times.clear()
-    with pytest.raises(ValueError, match="at least one recorded time"):
-        fresh.avg()
-    with pytest.raises(TypeError, match="device must be"):
-        Timer(device=1)  # type: ignore[arg-type,unused-ignore]
+
+
+def test_timer_cpu_device_does_not_synchronize(monkeypatch: pytest.MonkeyPatch) -> None:
+    calls: list[object] = []
+    monkeypatch.setattr(torch.cuda, "synchronize", lambda device=None: calls.append(device))
+    t = Timer("cpu")
+    t.stop()
+    assert calls == []
+
+
+@pytest.mark.parametrize(
+    ("device", "exc", "pattern"),
+    [
+        (1, TypeError, r"device must be a torch.device or a str .*; received 1 \(int\)"),
+        ("xyz", ValueError, "device must be a device string .*'xyz'"),
+        ("meta", ValueError, "device must name a device of type 'cpu', 'cuda' or 'mps'"),
+        ("cuda", ValueError, "CUDA is not available"),
+    ],
+)
+def test_timer_device_checked(
+    monkeypatch: pytest.MonkeyPatch, device: object, exc: type[Exception], pattern: str
+) -> None:
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: False)
+    with pytest.raises(exc, match=pattern):
+        Timer(device)  # type: ignore[arg-type]
 
 
 # -------------------------------------------------------------------------- accuracy
@@ -430,8 +581,42 @@ def test_accuracy_errors(y_hat: Tensor, y: Tensor, pattern: str) -> None:
 
 
 def test_accuracy_type_error() -> None:
-    with pytest.raises(TypeError, match="y must be a torch.Tensor, got list"):
+    with pytest.raises(TypeError, match=r"y must be a torch.Tensor of .* dtype; received \[0, 1\] \(list\)"):
         accuracy(torch.zeros(2, 2), [0, 1])  # type: ignore[arg-type]
+    with pytest.raises(TypeError, match="y_hat must be a torch.Tensor of floating or integer dtype"):
+        accuracy(torch.zeros(2, 2, dtype=torch.complex64), torch.tensor([0, 1]))
+
+
+NAN = float("nan")
+
+
+@pytest.mark.parametrize(
+    ("y_hat", "y", "pattern"),
+    [
+        # NaN predictions are neither right nor wrong (they used to score as class 0)
+        (torch.tensor([NAN, NAN]), torch.tensor([0, 0]), "y_hat must not hold NaN"),
+        (torch.tensor([[NAN, NAN], [0.1, 0.9]]), torch.tensor([0, 1]), "y_hat must not hold NaN"),
+        (torch.tensor([[NAN], [0.9]]), torch.tensor([[0.0], [1.0]]), "y_hat must not hold NaN"),
+        # labels outside 0..k-1 (they used to be silently wrong)
+        (torch.tensor([[2.0, 1.0], [0.0, 3.0]]), torch.tensor([7, -3]), r"class indices in \[0, 1\].*from -3 to 7"),
+        (torch.tensor([[2.0, 1.0], [0.0, 3.0]]), torch.tensor([5, 1]), r"class indices in \[0, 1\]"),
+        (torch.zeros(2, 3), torch.tensor([NAN, 1.0]), "class indices"),
+        (torch.tensor([0.2, 0.7]), torch.tensor([NAN, 1.0]), "class indices"),
+    ],
+)
+def test_accuracy_refuses_meaningless_inputs(y_hat: Tensor, y: Tensor, pattern: str) -> None:
+    with pytest.raises(ValueError, match=pattern):
+        accuracy(y_hat, y)
+
+
+def test_accuracy_devices_and_label_dtypes() -> None:
+    with pytest.raises(ValueError, match="y_hat must hold data"):
+        accuracy(torch.zeros(2, 2, device="meta"), torch.tensor([0, 1]))
+    with pytest.raises(ValueError, match="y must hold data"):
+        accuracy(torch.zeros(2, 2), torch.tensor([0, 1], device="meta"))
+    # bool labels and +-inf scores are fine: the argmax and the threshold are defined
+    assert accuracy(torch.tensor([0.9, 0.1]), torch.tensor([True, False])) == 1.0
+    assert accuracy(torch.tensor([[float("inf"), 0.0], [0.0, 1.0]]), torch.tensor([0, 1])) == 1.0
 
 
 # ------------------------------------------------------------------------------ CUDA
@@ -461,10 +646,3 @@ def test_fit_on_cuda() -> None:
     cpu_hist = fit(cpu_net, train_loader, nn.MSELoss(), torch.optim.SGD(cpu_net.parameters(),
                    lr=0.03), num_epochs=3, val_loader=val_loader, device="cpu")
     assert cpu_hist.train_loss == pytest.approx(history.train_loss, rel=1e-3)
-
-
-def test_public_names() -> None:
-    assert set(training.__all__) == {"History", "Timer", "accuracy", "evaluate", "fit",
-                                     "train_epoch"}
-    assert all(callable(getattr(training, name)) for name in training.__all__)
-    _: Callable[..., object] = training.fit

@@ -81,7 +81,7 @@ def _env() -> dict[str, str]:
            if k not in ("PYTHONPATH", "PYTHONHOME", "VIRTUAL_ENV", "PYTHONSTARTUP")}
     env["MPLBACKEND"] = "Agg"
     env["PIP_DISABLE_PIP_VERSION_CHECK"] = "1"
-    env.pop("DLNOTES_BOOK_BUILD", None)
+    env.pop("TQDM_DISABLE", None)  # the script asks for a bar (progress=True)
     return env
 
 

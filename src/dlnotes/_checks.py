@@ -341,7 +341,8 @@ def check_tensor(
         On the wrong number of dimensions, emptiness, NaN/inf, float overflow
         or the ``meta`` device.
     """
-    kinds_text = " or ".join(_KIND_NAMES[k] for k in kinds) if kinds else ""
+    names = [_KIND_NAMES[k] for k in kinds] if kinds else []
+    kinds_text = " or ".join([", ".join(names[:-1]), names[-1]] if len(names) > 2 else names)
     expected = f"a torch.Tensor of {kinds_text} dtype" if kinds else "a torch.Tensor"
     if like:
         expected = expected.replace("a torch.Tensor", "a torch.Tensor or array-like", 1)

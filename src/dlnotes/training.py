@@ -12,9 +12,6 @@ tqdm and matplotlib are imported only inside the functions that use them.
 
 from __future__ import annotations
 
-import math
-import numbers
-import os
 import sys
 import time
 import warnings
@@ -25,6 +22,19 @@ from typing import TYPE_CHECKING, Any, cast
 
 import torch
 from torch import Tensor, nn
+
+from dlnotes._checks import (
+    check_axes,
+    check_bool,
+    check_callable,
+    check_device,
+    check_int,
+    check_same_device,
+    check_tensor,
+    describe,
+    is_real,
+    type_error,
+)
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -48,29 +58,21 @@ Batches = Iterable[Sequence[Tensor]]
 
 def _check_model(model: object) -> nn.Module:
     if not isinstance(model, nn.Module):
-        raise TypeError(
-            f"model must be a torch.nn.Module, got {model!r} of type {type(model).__name__}"
-        )
+        raise type_error("model", "a torch.nn.Module", model)
     return model
 
 
 def _check_loader(name: str, loader: object) -> Batches:
     if isinstance(loader, (Tensor, str, bytes)) or not isinstance(loader, Iterable):
-        raise TypeError(
-            f"{name} must be an iterable of (X, y) batches such as a DataLoader, "
-            f"got {type(loader).__name__}"
-        )
+        raise type_error(name, "an iterable of (X, y) batches such as a DataLoader", loader)
     return loader
 
 
 def _check_loss_fn(loss_fn: object) -> LossFn:
-    if not callable(loss_fn):
-        raise TypeError(
-            f"loss_fn must be callable as loss_fn(y_hat, y), got {loss_fn!r} "
-            f"of type {type(loss_fn).__name__}"
-        )
+    check_callable(loss_fn, "loss_fn", how="loss_fn(y_hat, y)")
+    # duck-typed: every torch.nn loss has `reduction`; plain functions have none
     reduction = getattr(loss_fn, "reduction", "mean")
-    if isinstance(loss_fn, nn.modules.loss._Loss) and reduction != "mean":
+    if reduction != "mean":
         raise ValueError(
             f"loss_fn must average over the batch (reduction='mean'), got "
             f"{type(loss_fn).__name__}(reduction={reduction!r}); the mean loss per example "
@@ -79,21 +81,23 @@ def _check_loss_fn(loss_fn: object) -> LossFn:
     return cast(LossFn, loss_fn)
 
 
-def _check_optimizer(optimizer: object) -> torch.optim.Optimizer:
+def _check_optimizer(optimizer: object, model: nn.Module) -> torch.optim.Optimizer:
     if not isinstance(optimizer, torch.optim.Optimizer):
-        raise TypeError(
-            "optimizer must be a torch.optim.Optimizer, "
-            f"got {optimizer!r} of type {type(optimizer).__name__}"
+        raise type_error("optimizer", "a torch.optim.Optimizer", optimizer)
+    own = {id(p) for p in model.parameters()}
+    given = [p for group in optimizer.param_groups for p in group["params"]]
+    if own and given and not any(id(p) in own for p in given):
+        raise ValueError(
+            "optimizer must update the model's parameters; received an optimizer over "
+            f"{len(given)} tensor(s), none of which is a parameter of model "
+            "(was it built for another model?)"
         )
     return optimizer
 
 
 def _check_metric(metric: object) -> Metric | None:
-    if metric is not None and not callable(metric):
-        raise TypeError(
-            f"metric must be callable as metric(y_hat, y) or None, got {metric!r} "
-            f"of type {type(metric).__name__}"
-        )
+    if metric is not None:
+        check_callable(metric, "metric", how="metric(y_hat, y) or None")
     return cast("Metric | None", metric)
 
 
@@ -107,22 +111,10 @@ def _model_device(model: nn.Module) -> torch.device:
 
 
 def _resolve_device(device: object, model: nn.Module) -> torch.device:
-    """``device`` as a torch.device; None means where the model's parameters live."""
+    """``device`` as an available torch.device; None means where the model's parameters live."""
     if device is None:
         return _model_device(model)
-    if isinstance(device, torch.device):
-        return device
-    if isinstance(device, str):
-        try:
-            return torch.device(device)
-        except RuntimeError as exc:
-            raise ValueError(
-                f"device must name a device such as 'cpu' or 'cuda', got {device!r}"
-            ) from exc
-    raise TypeError(
-        f"device must be a torch.device, a str or None, got {device!r} "
-        f"of type {type(device).__name__}"
-    )
+    return check_device(device, "device")
 
 
 def _same_device(a: torch.device, b: torch.device) -> bool:
@@ -140,6 +132,13 @@ def _check_model_on(model: nn.Module, device: torch.device) -> None:
             )
 
 
+#: Losses that compare y_hat and y element by element: their shapes must agree
+#: (otherwise torch broadcasts (n, 1) against (n,) to (n, n) with only a warning).
+_ELEMENTWISE_LOSSES = (
+    nn.MSELoss, nn.L1Loss, nn.SmoothL1Loss, nn.HuberLoss, nn.BCELoss, nn.BCEWithLogitsLoss,
+)
+
+
 def _split_batch(batch: object) -> tuple[list[Tensor], Tensor]:
     """Split a batch ``(X, ..., y)`` into the model inputs and the labels."""
     if not isinstance(batch, Sequence) or isinstance(batch, (str, bytes)) or len(batch) < 2:
@@ -153,8 +152,27 @@ def _split_batch(batch: object) -> tuple[list[Tensor], Tensor]:
             raise TypeError(
                 f"each batch must hold tensors, got {type(item).__name__} at position {i}"
             )
+        if item.is_meta:
+            raise ValueError(
+                f"each batch must hold data; received {describe(item)} at position {i}"
+            )
     *inputs, y = batch
+    if y.ndim > 0 and y.shape[0] == 0:
+        raise ValueError(
+            "each batch must hold at least one example; received a batch with shapes "
+            + ", ".join(str(tuple(t.shape)) for t in batch)
+        )
     return list(inputs), y
+
+
+def _check_shapes(loss_fn: LossFn, y_hat: Tensor, y: Tensor) -> None:
+    """For element-wise ``torch.nn`` losses, ``y_hat`` and ``y`` must have one shape."""
+    if isinstance(loss_fn, _ELEMENTWISE_LOSSES) and y_hat.shape != y.shape:
+        raise ValueError(
+            f"y_hat and y must have the same shape for {type(loss_fn).__name__}; received "
+            f"y_hat of shape {tuple(y_hat.shape)} (the model's output) and y of shape "
+            f"{tuple(y.shape)} (the labels); reshape y, e.g. y.reshape({tuple(y_hat.shape)})"
+        )
 
 
 def _check_scalar_loss(loss: object) -> Tensor:
@@ -210,8 +228,11 @@ def train_epoch(
     TypeError
         If an argument has the wrong type or a batch is not a sequence ``(X, y)``.
     ValueError
-        If ``loss_fn`` is a ``torch.nn`` loss with ``reduction`` other than "mean" or
-        returns a non-scalar, the model is not on ``device`` or the loader is empty.
+        If ``loss_fn`` has a ``reduction`` other than "mean" or returns a non-scalar,
+        an element-wise ``torch.nn`` loss (``MSELoss``, ``BCELoss``, ...) gets ``y_hat``
+        and ``y`` of different shapes, ``optimizer`` holds none of the model's
+        parameters, ``device`` is not available here, the model is not on ``device``,
+        the loader is empty or yields a batch with no examples or a ``meta`` tensor.
 
     Examples
     --------
@@ -232,7 +253,7 @@ def train_epoch(
     model = _check_model(model)
     batches = _check_loader("loader", loader)
     loss_fn = _check_loss_fn(loss_fn)
-    optimizer = _check_optimizer(optimizer)
+    optimizer = _check_optimizer(optimizer, model)
     dev = _resolve_device(device, model)
     _check_model_on(model, dev)
 
@@ -245,6 +266,7 @@ def train_epoch(
         y = y.to(dev)
         optimizer.zero_grad()
         y_hat = model(*inputs)
+        _check_shapes(loss_fn, y_hat, y)
         loss = _check_scalar_loss(loss_fn(y_hat, y))
         loss.backward()
         optimizer.step()
@@ -298,8 +320,10 @@ def evaluate(
     TypeError
         If an argument has the wrong type or a batch is not a sequence ``(X, y)``.
     ValueError
-        If ``loss_fn`` is a ``torch.nn`` loss with ``reduction`` other than "mean" or
-        returns a non-scalar, the model is not on ``device`` or the loader is empty.
+        If ``loss_fn`` has a ``reduction`` other than "mean" or returns a non-scalar,
+        an element-wise ``torch.nn`` loss gets ``y_hat`` and ``y`` of different shapes,
+        ``device`` is not available here, the model is not on ``device``, or the
+        loader is empty or yields a batch with no examples or a ``meta`` tensor.
 
     Examples
     --------
@@ -333,6 +357,7 @@ def evaluate(
                 inputs = [x.to(dev) for x in inputs]
                 y = y.to(dev)
                 y_hat = model(*inputs)
+                _check_shapes(loss_fn, y_hat, y)
                 loss = _check_scalar_loss(loss_fn(y_hat, y))
                 n = y.shape[0] if y.ndim > 0 else 1
                 total = loss * n if total is None else total + loss * n
@@ -365,6 +390,14 @@ class History:
     metric_name : str or None, default=None
         The metric's name, used as a label.
 
+    Raises
+    ------
+    TypeError
+        If a list is not a list of real numbers (NaN and inf are allowed: a
+        diverging run records them) or ``metric_name`` is not a str or None.
+    ValueError
+        If ``val_loss`` or ``val_metric`` has more entries than ``train_loss``.
+
     Examples
     --------
     >>> h = History(train_loss=[0.5, 0.25], val_loss=[0.6, 0.3])
@@ -376,6 +409,28 @@ class History:
     val_loss: list[float] = field(default_factory=list)
     val_metric: list[float] = field(default_factory=list)
     metric_name: str | None = None
+
+    def __post_init__(self) -> None:
+        self._check()
+
+    def _check(self) -> None:
+        """Raise TypeError/ValueError unless the lists hold numbers and fit together."""
+        for name in ("train_loss", "val_loss", "val_metric"):
+            values = getattr(self, name)
+            if not isinstance(values, list):
+                raise type_error(name, "a list of real numbers", values)
+            for i, v in enumerate(values):
+                if not is_real(v):
+                    raise type_error(
+                        f"{name}[{i}]", "a real number (use loss.item() for a tensor)", v
+                    )
+            if len(values) > len(self.train_loss):
+                raise ValueError(
+                    f"{name} must have at most one entry per epoch of train_loss "
+                    f"({len(self.train_loss)}); received {len(values)} entries"
+                )
+        if self.metric_name is not None and not isinstance(self.metric_name, str):
+            raise type_error("metric_name", "a str or None", self.metric_name)
 
     @property
     def epochs(self) -> int:
@@ -411,9 +466,11 @@ class History:
         Raises
         ------
         TypeError
-            If ``logy`` is not a bool.
+            If ``ax`` is not a matplotlib Axes or None, ``logy`` is not a bool, or
+            the recorded lists hold something other than numbers.
         ValueError
-            If nothing has been recorded yet.
+            If nothing has been recorded yet, or a validation list is longer than
+            ``train_loss``.
 
         Examples
         --------
@@ -422,10 +479,11 @@ class History:
         >>> ax.get_xlabel(), [line.get_label() for line in ax.get_lines()]
         ('epoch', ['train loss', 'val loss'])
         """
+        ax = check_axes(ax, "ax")
+        logy = check_bool(logy, "logy")
+        self._check()  # the lists may have been changed since construction
         import matplotlib.pyplot as plt
 
-        if not isinstance(logy, bool):
-            raise TypeError(f"logy must be a bool, got {logy!r} of type {type(logy).__name__}")
         if self.epochs == 0:
             raise ValueError("History must hold at least one epoch to plot, got 0 epochs")
         if ax is None:
@@ -450,10 +508,6 @@ class History:
         return ax
 
 
-def _book_build() -> bool:
-    return os.environ.get("DLNOTES_BOOK_BUILD", "").strip().lower() not in ("", "0", "false", "no")
-
-
 def _interactive() -> bool:
     """A terminal on stderr, or a Jupyter kernel (without importing IPython)."""
     if "ipykernel" in sys.modules:
@@ -465,9 +519,7 @@ def _interactive() -> bool:
 
 
 def _want_progress(progress: bool | None) -> bool:
-    if progress is None:
-        return not _book_build() and _interactive()
-    return progress
+    return _interactive() if progress is None else progress
 
 
 def fit(
@@ -490,7 +542,8 @@ def fit(
     Parameters
     ----------
     model : torch.nn.Module
-        The model; it is moved to ``device`` (in place) first.
+        The model; it is moved to ``device`` (in place) once every argument has
+        been checked, so a call that fails its checks leaves the model where it was.
     train_loader : iterable of batches
         The training batches ``(X, y)``, e.g. ``make_loader(X, y, ..., train=True)``.
     loss_fn : callable
@@ -507,12 +560,13 @@ def fit(
         ``metric(y_hat, y)`` computed on ``val_loader`` (see :func:`evaluate`); needs
         ``val_loader``.
     metric_name : str or None, default=None
-        A name for the metric; None uses the function's ``__name__``.
+        A name for the metric; None uses the function's ``__name__`` (``"metric"``
+        for a lambda).
     progress : bool or None, default=None
         Show a tqdm progress bar over the epochs. None means automatic: only in an
-        interactive session (a terminal or a Jupyter kernel) and never in the book
-        build (environment variable ``DLNOTES_BOOK_BUILD`` set). Without tqdm installed
-        there is no bar (and a warning if ``progress=True``).
+        interactive session (a terminal or a Jupyter kernel). tqdm's own environment
+        variable ``TQDM_DISABLE=1`` turns every bar off (the book's build sets it).
+        Without tqdm installed there is no bar (and a warning if ``progress=True``).
 
     Returns
     -------
@@ -525,7 +579,8 @@ def fit(
         If an argument has the wrong type.
     ValueError
         If ``num_epochs < 1``, ``metric`` is given without ``val_loader``,
-        ``metric_name`` without ``metric``, or for the reasons given in
+        ``metric_name`` without ``metric``, ``device`` is not available here
+        (``"cuda"`` without CUDA, ``"meta"``), or for the reasons given in
         :func:`train_epoch` and :func:`evaluate`.
 
     Examples
@@ -550,13 +605,8 @@ def fit(
     model = _check_model(model)
     train_batches = _check_loader("train_loader", train_loader)
     loss_fn = _check_loss_fn(loss_fn)
-    optimizer = _check_optimizer(optimizer)
-    if isinstance(num_epochs, bool) or not isinstance(num_epochs, numbers.Integral):
-        raise TypeError(
-            f"num_epochs must be an int, got {num_epochs!r} of type {type(num_epochs).__name__}"
-        )
-    if num_epochs < 1:
-        raise ValueError(f"num_epochs must be >= 1, got {num_epochs!r}")
+    optimizer = _check_optimizer(optimizer, model)
+    num_epochs = check_int(num_epochs, "num_epochs", minimum=1)
     val_batches = None if val_loader is None else _check_loader("val_loader", val_loader)
     metric = _check_metric(metric)
     if metric is not None and val_batches is None:
@@ -565,21 +615,18 @@ def fit(
             "got metric but val_loader=None"
         )
     if metric_name is not None and not isinstance(metric_name, str):
-        raise TypeError(
-            f"metric_name must be a str or None, got {metric_name!r} "
-            f"of type {type(metric_name).__name__}"
-        )
+        raise type_error("metric_name", "a str or None", metric_name)
     if metric_name is not None and metric is None:
         raise ValueError(f"metric_name needs a metric, got metric_name={metric_name!r} "
                          "but metric=None")
-    if progress is not None and not isinstance(progress, bool):
-        raise TypeError(
-            f"progress must be a bool or None, got {progress!r} of type {type(progress).__name__}"
-        )
-    dev = _resolve_device(device, model)
+    if progress is not None:
+        progress = check_bool(progress, "progress")
+    dev = _resolve_device(device, model)  # checked before the model is moved
     model.to(dev)
     if metric is not None and metric_name is None:
         metric_name = getattr(metric, "__name__", "metric")
+        if not metric_name.isidentifier():  # a lambda's "<lambda>"
+            metric_name = "metric"
     history = History(metric_name=metric_name)
 
     bar: Any = None
@@ -591,9 +638,10 @@ def fit(
                 warnings.warn("progress=True but tqdm is not installed; no progress bar",
                               stacklevel=2)
         else:
-            bar = tqdm(total=int(num_epochs), unit="epoch", file=sys.stderr, leave=True)
+            # no `disable=` argument: tqdm's TQDM_DISABLE environment variable decides
+            bar = tqdm(total=num_epochs, unit="epoch", file=sys.stderr, leave=True)
     try:
-        for _ in range(int(num_epochs)):
+        for _ in range(num_epochs):
             history.train_loss.append(train_epoch(model, train_batches, loss_fn, optimizer, dev))
             if val_batches is not None:
                 val_loss, val_metric = evaluate(model, val_batches, loss_fn, dev, metric)
@@ -618,16 +666,17 @@ def fit(
 
 
 class Timer:
-    """Measure wall-clock times: as a context manager or with ``start``/``stop``.
+    """Measure wall-clock intervals, with ``start``/``stop`` or as a context manager.
 
-    A new timer is already started (as d2l's ``Timer``), so ``Timer()`` ... ``stop()``
-    works too. CUDA runs asynchronously: pass ``device`` to synchronize it at every
-    ``start`` and ``stop`` so that the times include the GPU work.
+    A new timer is already running (as d2l's ``Timer``). Each ``stop`` appends the
+    interval since the last ``start`` to ``times``. CUDA runs asynchronously, so for
+    a CUDA ``device`` every ``start`` and ``stop`` first waits for the GPU
+    (``torch.cuda.synchronize``): the times then include the GPU work.
 
     Parameters
     ----------
     device : torch.device, str or None, default=None
-        A CUDA device to synchronize; None (or a non-CUDA device) does not synchronize.
+        The device whose work is timed; None (or the CPU, or MPS) does not synchronize.
 
     Attributes
     ----------
@@ -638,27 +687,25 @@ class Timer:
     ------
     TypeError
         If ``device`` is not a torch.device, a str or None.
+    ValueError
+        If ``device`` is not a device available here (``"cuda"`` without CUDA,
+        ``"xyz"``, ``"meta"``).
 
     Examples
     --------
     >>> import time
     >>> with Timer() as t:
     ...     time.sleep(0.01)
-    >>> t.elapsed >= 0.01, len(t.times)
-    (True, 1)
-    >>> t.start(); t.stop() >= 0.0
+    >>> t.times[-1] >= 0.01, t.running
+    (True, False)
+    >>> t.start(); t.running
     True
-    >>> len(t.times), t.sum() == sum(t.times), t.avg() == t.sum() / 2, len(t.cumsum())
-    (2, True, True, 2)
+    >>> t.stop() >= 0.0, len(t.times)
+    (True, 2)
     """
 
     def __init__(self, device: torch.device | str | None = None) -> None:
-        if device is not None and not isinstance(device, (torch.device, str)):
-            raise TypeError(
-                f"device must be a torch.device, a str or None, got {device!r} "
-                f"of type {type(device).__name__}"
-            )
-        self._device = torch.device(device) if device is not None else None
+        self._device = None if device is None else check_device(device, "device")
         self.times: list[float] = []
         self._start: float | None = None
         self.start()
@@ -668,40 +715,17 @@ class Timer:
             torch.cuda.synchronize(self._device)
 
     def start(self) -> None:
-        """Start (or restart) the clock.
-
-        Returns
-        -------
-        None
-
-        Examples
-        --------
-        >>> t = Timer()
-        >>> t.start()
-        >>> t.running
-        True
-        """
+        """Start (or restart) the clock."""
         self._sync()
         self._start = time.perf_counter()
 
     def stop(self) -> float:
-        """Stop the clock, record the interval and return it.
-
-        Returns
-        -------
-        float
-            The seconds since the last ``start`` (or since construction).
+        """Stop the clock, record the interval in ``times`` and return it (seconds).
 
         Raises
         ------
         RuntimeError
             If the timer is not running (``stop`` twice without ``start``).
-
-        Examples
-        --------
-        >>> t = Timer()
-        >>> t.stop() >= 0.0, t.running
-        (True, False)
         """
         if self._start is None:
             raise RuntimeError("Timer.stop() called on a stopped timer; call start() first")
@@ -713,110 +737,8 @@ class Timer:
 
     @property
     def running(self) -> bool:
-        """Whether the clock is running.
-
-        Returns
-        -------
-        bool
-            True between ``start`` and ``stop``.
-
-        Examples
-        --------
-        >>> Timer().running
-        True
-        """
+        """Whether the clock is running (between ``start`` and ``stop``)."""
         return self._start is not None
-
-    @property
-    def elapsed(self) -> float:
-        """Seconds so far if running, else the last recorded interval.
-
-        Returns
-        -------
-        float
-            The elapsed time in seconds.
-
-        Raises
-        ------
-        RuntimeError
-            If the timer is stopped and has recorded nothing (cannot happen through the
-            public methods; kept for safety).
-
-        Examples
-        --------
-        >>> with Timer() as t:
-        ...     pass
-        >>> t.elapsed == t.times[-1]
-        True
-        """
-        if self._start is not None:
-            return time.perf_counter() - self._start
-        if not self.times:
-            raise RuntimeError("Timer has no recorded time")
-        return self.times[-1]
-
-    def sum(self) -> float:
-        """The sum of the recorded intervals.
-
-        Returns
-        -------
-        float
-            Seconds; 0.0 if nothing has been recorded.
-
-        Examples
-        --------
-        >>> t = Timer()
-        >>> t.times = [1.0, 2.0]
-        >>> t.sum()
-        3.0
-        """
-        return math.fsum(self.times)
-
-    def avg(self) -> float:
-        """The mean of the recorded intervals.
-
-        Returns
-        -------
-        float
-            Seconds.
-
-        Raises
-        ------
-        ValueError
-            If nothing has been recorded.
-
-        Examples
-        --------
-        >>> t = Timer()
-        >>> t.times = [1.0, 2.0]
-        >>> t.avg()
-        1.5
-        """
-        if not self.times:
-            raise ValueError("Timer.avg() needs at least one recorded time, got none")
-        return self.sum() / len(self.times)
-
-    def cumsum(self) -> list[float]:
-        """The running totals of the recorded intervals.
-
-        Returns
-        -------
-        list of float
-            ``[t0, t0 + t1, ...]`` in seconds.
-
-        Examples
-        --------
-        >>> t = Timer()
-        >>> t.times = [1.0, 2.0, 0.5]
-        >>> t.cumsum()
-        [1.0, 3.0, 3.5]
-        """
-        out: list[float] = []
-        total = 0.0
-        for interval in self.times:
-            total += interval
-            out.append(total)
-        return out
 
     def __enter__(self) -> Timer:
         self.start()
@@ -837,16 +759,22 @@ class Timer:
 def accuracy(y_hat: Tensor, y: Tensor) -> float:
     """The fraction of correct predictions.
 
-    ``y_hat`` of shape (n, k) with k >= 2 holds scores (logits or probabilities) per
-    class: the prediction is the argmax over dim 1. ``y_hat`` of shape (n,) or (n, 1)
-    holds the probability of the positive class: the prediction is ``y_hat > 0.5``.
+    The task is read from the shape of ``y_hat``, and checked against ``y``:
+
+    - **multiclass**, ``y_hat`` of shape (n, k) with k >= 2: scores (logits or
+      probabilities) per class; the prediction is the argmax over dim 1, and ``y``
+      holds class indices in ``0, ..., k - 1``;
+    - **binary**, ``y_hat`` of shape (n,) or (n, 1): the probability of the positive
+      class, in [0, 1]; the prediction is ``y_hat > 0.5``, and ``y`` holds 0/1 labels.
+      For logits, apply ``torch.sigmoid`` first (or compare the logits with 0).
 
     Parameters
     ----------
     y_hat : Tensor of shape (n, k), (n,) or (n, 1)
-        Class scores, or probabilities of one class (values in [0, 1]).
+        Class scores, or probabilities of one class; real, without NaN.
     y : Tensor of shape (n,) or (n, 1)
-        The true class indices (0 <= y < k), or 0/1 labels for one class.
+        The true class indices (0 <= y < k), or 0/1 labels for one class; integer,
+        bool or whole-number floats, on the device of ``y_hat``.
 
     Returns
     -------
@@ -856,11 +784,12 @@ def accuracy(y_hat: Tensor, y: Tensor) -> float:
     Raises
     ------
     TypeError
-        If ``y_hat`` or ``y`` is not a tensor.
+        If ``y_hat`` or ``y`` is not a real tensor.
     ValueError
-        If the shapes do not fit the rules above, n is 0, the one-class ``y_hat`` has
-        values outside [0, 1] (logits: apply ``torch.sigmoid`` first) or ``y`` holds
-        labels that are not class indices.
+        If the shapes do not fit the rules above, n is 0, ``y_hat`` holds NaN, the
+        binary ``y_hat`` has values outside [0, 1], ``y`` holds labels that are not
+        class indices (or not 0/1), or the two tensors are on different devices or
+        on the ``meta`` device.
 
     Examples
     --------
@@ -871,9 +800,9 @@ def accuracy(y_hat: Tensor, y: Tensor) -> float:
     >>> accuracy(torch.tensor([0.9, 0.2, 0.7, 0.4]), torch.tensor([1.0, 0.0, 0.0, 0.0]))
     0.75
     """
-    for name, value in (("y_hat", y_hat), ("y", y)):
-        if not isinstance(value, Tensor):
-            raise TypeError(f"{name} must be a torch.Tensor, got {type(value).__name__}")
+    y_hat = check_tensor(y_hat, "y_hat", kinds="fi", copy=False).detach()
+    y = check_tensor(y, "y", kinds="fib", copy=False).detach()
+    check_same_device(y_hat, "y_hat", y, "y")
     if y.ndim == 2 and y.shape[1] == 1:
         y = y.reshape(-1)
     if y.ndim != 1:
@@ -881,15 +810,27 @@ def accuracy(y_hat: Tensor, y: Tensor) -> float:
     n = y.shape[0]
     if n == 0:
         raise ValueError("y must hold at least one example, got shape (0,)")
+    if y_hat.is_floating_point() and bool(torch.isnan(y_hat).any()):
+        raise ValueError(
+            f"y_hat must not hold NaN (a NaN prediction is neither right nor wrong); "
+            f"received {int(torch.isnan(y_hat).sum())} NaN value(s) in {describe(y_hat)}"
+        )
+    if y.is_floating_point() and not bool(torch.all(y == y.round())):
+        raise ValueError("y must hold class indices, got non-integer values (or NaN/inf)")
     if y_hat.ndim == 2 and y_hat.shape[1] >= 2:
+        k = y_hat.shape[1]
         if y_hat.shape[0] != n:
             raise ValueError(
                 f"y_hat must have shape (n, k) with n = {n} (from y), got {tuple(y_hat.shape)}"
             )
-        if y.is_floating_point() and not bool(torch.all(y == y.round())):
-            raise ValueError("y must hold class indices, got non-integer values")
-        pred = y_hat.argmax(dim=1)
-        correct = pred == y.to(pred.dtype)
+        labels = y.to(torch.int64)
+        low, high = int(labels.min()), int(labels.max())
+        if low < 0 or high >= k:
+            raise ValueError(
+                f"y must hold class indices in [0, {k - 1}] for y_hat with k = {k} columns; "
+                f"received labels from {low} to {high}"
+            )
+        correct = y_hat.argmax(dim=1) == labels
     elif y_hat.ndim == 1 or (y_hat.ndim == 2 and y_hat.shape[1] == 1):
         p = y_hat.reshape(-1)
         if p.shape[0] != n:
@@ -897,7 +838,7 @@ def accuracy(y_hat: Tensor, y: Tensor) -> float:
                 f"y_hat must have shape (n,) or (n, 1) with n = {n} (from y), "
                 f"got {tuple(y_hat.shape)}"
             )
-        if bool(torch.any((p < 0) | (p > 1))):
+        if not bool(torch.all((p >= 0) & (p <= 1))):
             raise ValueError(
                 "y_hat of shape (n,) or (n, 1) must hold probabilities in [0, 1], got values "
                 f"from {p.min().item():.4g} to {p.max().item():.4g}; for logits apply "
