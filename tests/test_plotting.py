@@ -122,12 +122,19 @@ def test_no_mutable_defaults() -> None:
         ({"x": None, "ys": [1, 2], "fmts": "r-"}, TypeError, "fmts must be a sequence of format strings"),
         ({"x": None, "ys": [1, 2], "fmts": ()}, ValueError, "fmts must be a non-empty sequence"),
         ({"x": None, "ys": [1, 2], "yscale": "logarithmic"}, ValueError, r"yscale must be one of .*received 'logarithmic'"),
-        ({"x": None, "ys": [1, 2], "xlim": (0,)}, TypeError, r"xlim must be a pair of numbers"),
-        ({"x": None, "ys": [1, 2], "figsize": (0, 2)}, ValueError, r"figsize must hold two positive numbers"),
+        ({"x": None, "ys": [1, 2], "xlim": (0,)}, TypeError, r"xlim must be a pair of finite numbers"),
+        ({"x": None, "ys": [1, 2], "figsize": (0, 2)}, ValueError, r"figsize must be a pair of finite positive numbers"),
         ({"x": None, "ys": torch.zeros(2, 2, 2)}, ValueError, r"received shape \(2, 2, 2\)"),
         ({"x": None, "ys": ["a", "b"]}, TypeError, "ys must be a tensor, an array or a list of numbers"),
-        ({"x": None, "ys": torch.zeros(3, dtype=torch.complex64)}, TypeError, "ys must hold real numbers"),
+        ({"x": None, "ys": torch.zeros(3, dtype=torch.complex64)}, TypeError, "ys must be a torch.Tensor of floating, integer or bool dtype"),
         ({"x": None, "ys": 3.0 + 0 * 1j}, TypeError, "ys must"),
+        ({"x": None, "ys": np.array([1 + 1j, 2])}, TypeError, "ys must hold real numbers"),
+        ({"x": None, "ys": torch.zeros(3, device="meta")}, ValueError, "ys must hold data"),
+        ({"x": None, "ys": [1, 2], "ax": "x"}, TypeError, r"ax must be a matplotlib Axes or None; received 'x' \(str\)"),
+        ({"x": None, "ys": [1, 2], "xlabel": 3}, TypeError, r"xlabel must be a str or None; received 3 \(int\)"),
+        ({"x": None, "ys": [1, 2], "title": ["t"]}, TypeError, "title must be a str or None"),
+        ({"x": None, "ys": [1, 2], "xlim": (0, float("inf"))}, ValueError, "xlim must be a pair of finite numbers"),
+        ({"x": None, "ys": [1, 2], "xscale": 3}, TypeError, "xscale must be one of"),
     ],
 )
 def test_bad_arguments(kwargs: dict[str, object], error: type, pattern: str) -> None:
@@ -158,6 +165,14 @@ def test_set_figsize_default_and_custom() -> None:
 def test_set_figsize_refuses(bad: object, error: type) -> None:
     with pytest.raises(error, match="figsize must"):
         set_figsize(bad)  # type: ignore[arg-type]
+
+
+def test_numpy_and_0d_tensor_numbers_are_accepted() -> None:
+    set_figsize((np.float32(3), np.int64(2)))  # type: ignore[arg-type]
+    assert list(plt.rcParams["figure.figsize"]) == [3.0, 2.0]
+    ax = plot(None, [1, 2, 3], xlim=(np.int64(0), torch.tensor(2.5)), ylim=[np.float64(-1), 4])  # type: ignore[arg-type]
+    assert ax.get_xlim() == (0.0, 2.5) and ax.get_ylim() == (-1.0, 4.0)
+    set_figsize()
 
 
 # --- on a real GPU ----------------------------------------------------------------------------------

@@ -250,21 +250,27 @@ def check_choice(value: object, name: str, choices: Sequence[str]) -> str:
 
 
 def check_pair(value: object, name: str, *, positive: bool = False) -> tuple[float, float]:
-    """Return ``value`` as a pair of finite floats (positive ones if ``positive``)."""
-    expected = "a pair of positive numbers" if positive else "a pair of numbers"
+    """Return ``value`` as a pair of finite floats (positive ones if ``positive``).
+
+    The items may be ``int``, ``float``, NumPy reals or 0-d real tensors.
+    """
+    kind = "positive numbers" if positive else "numbers"
+    expected = f"a pair of finite {kind} such as (4.5, 3.0)"
     if (
         isinstance(value, (str, bytes))
         or not isinstance(value, (Sequence, torch.Tensor))
         or len(value) != 2
     ):
-        raise type_error(name, f"{expected} such as (4.5, 3.0)", value)
-    items = [value[0], value[1]]
-    if not all(is_real(v) or isinstance(v, torch.Tensor) for v in items):
-        raise type_error(name, f"{expected} such as (4.5, 3.0)", value)
-    a, b = (
-        check_real(v, f"{name}[{i}]", minimum=0.0 if positive else None, open_minimum=positive)
-        for i, v in enumerate(items)
-    )
+        raise type_error(name, expected, value)
+    pair = []
+    for item in (value[0], value[1]):
+        try:
+            pair.append(check_real(item, name, finite=False))
+        except TypeError:
+            raise type_error(name, expected, value) from None
+    a, b = pair
+    if not (math.isfinite(a) and math.isfinite(b)) or (positive and (a <= 0 or b <= 0)):
+        raise value_error(name, expected, value)
     return a, b
 
 

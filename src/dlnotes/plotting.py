@@ -9,11 +9,12 @@ mutable default arguments. matplotlib is imported only when a function draws.
 from __future__ import annotations
 
 import itertools
-import math
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 import torch
+
+from dlnotes._checks import check_axes, check_choice, check_pair, check_tensor, type_error
 
 if TYPE_CHECKING:
     import numpy as np
@@ -25,25 +26,6 @@ __all__ = ["plot", "set_figsize"]
 _SCALES = ("linear", "log", "symlog", "logit")
 
 
-def _check_pair(value: object, name: str, *, positive: bool) -> tuple[float, float]:
-    """Return ``value`` as a pair of finite floats, or raise naming ``name``."""
-    if (
-        isinstance(value, (str, bytes))
-        or not isinstance(value, Sequence)
-        or len(value) != 2
-        or not all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in value)
-    ):
-        raise TypeError(
-            f"{name} must be a pair of numbers such as (4.5, 3.0); received {value!r}"
-        )
-    a, b = float(value[0]), float(value[1])
-    if not (math.isfinite(a) and math.isfinite(b)):
-        raise ValueError(f"{name} must hold finite numbers; received {value!r}")
-    if positive and (a <= 0 or b <= 0):
-        raise ValueError(f"{name} must hold two positive numbers (inches); received {value!r}")
-    return a, b
-
-
 def set_figsize(figsize: tuple[float, float] = (4.5, 3.0)) -> None:
     """Set the default size of new matplotlib figures (``rcParams["figure.figsize"]``).
 
@@ -52,7 +34,7 @@ def set_figsize(figsize: tuple[float, float] = (4.5, 3.0)) -> None:
     Parameters
     ----------
     figsize : tuple of float, default=(4.5, 3.0)
-        Width and height in inches, both positive.
+        Width and height in inches, both positive and finite (NumPy numbers are fine).
 
     Returns
     -------
@@ -77,7 +59,7 @@ def set_figsize(figsize: tuple[float, float] = (4.5, 3.0)) -> None:
     >>> plt.close("all")
     >>> plt.rcParams["figure.figsize"] = before   # restore matplotlib's setting
     """
-    size = _check_pair(figsize, "figsize", positive=True)
+    size = check_pair(figsize, "figsize", positive=True)
     import matplotlib.pyplot as plt  # deferred: drawing only
 
     plt.rcParams["figure.figsize"] = size
@@ -88,10 +70,10 @@ def _to_numpy(value: object, name: str) -> np.ndarray[Any, Any]:
     import numpy as np
 
     if isinstance(value, torch.Tensor):
-        value = value.detach().cpu()
-        if value.is_complex():
-            raise TypeError(f"{name} must hold real numbers; received a tensor of dtype {value.dtype}")
-        return value.to(torch.float64).numpy()
+        tensor = check_tensor(value, name, kinds="fib", copy=False)
+        return tensor.detach().cpu().to(torch.float64).numpy()
+    if np.iscomplexobj(value):  # np.asarray(..., float64) would drop the imaginary part
+        raise TypeError(f"{name} must hold real numbers; received complex values")
     try:
         array = np.asarray(value, dtype=np.float64)
     except (TypeError, ValueError) as err:
@@ -214,8 +196,9 @@ def plot(
     Raises
     ------
     TypeError
-        If ``x`` or ``ys`` cannot be read as numbers, or ``fmts`` or ``legend``
-        is a bare string.
+        If ``x`` or ``ys`` cannot be read as real numbers, ``fmts`` or ``legend``
+        is a bare string, a label or the title is not a str, a limit is not a
+        pair of numbers, or ``ax`` is not a matplotlib Axes.
     ValueError
         If a series is not 1-D, the lengths of ``x`` and a series differ, the
         number of x series or legend entries does not match the number of
@@ -245,19 +228,22 @@ def plot(
         )
     if legend is not None and (isinstance(legend, str) or not isinstance(legend, Sequence)):
         raise TypeError(f"legend must be a sequence of str such as ['train', 'test']; received {legend!r}")
-    for scale, name in ((xscale, "xscale"), (yscale, "yscale")):
-        if scale not in _SCALES:
-            raise ValueError(f"{name} must be one of {_SCALES}; received {scale!r}")
+    for text, name in ((xlabel, "xlabel"), (ylabel, "ylabel"), (title, "title")):
+        if text is not None and not isinstance(text, str):
+            raise type_error(name, "a str or None", text)
+    xscale = check_choice(xscale, "xscale", _SCALES)
+    yscale = check_choice(yscale, "yscale", _SCALES)
     limits = {
-        name: None if value is None else _check_pair(value, name, positive=False)
+        name: None if value is None else check_pair(value, name)
         for name, value in (("xlim", xlim), ("ylim", ylim))
     }
+    ax = check_axes(ax, "ax")
     if ax is not None and figsize is not None:
         raise ValueError(
             "figsize sets the size of a new figure, so it cannot be combined with ax; "
             f"received ax={ax!r} and figsize={figsize!r}"
         )
-    size = None if figsize is None else _check_pair(figsize, "figsize", positive=True)
+    size = None if figsize is None else check_pair(figsize, "figsize", positive=True)
 
     import numpy as np  # deferred with matplotlib: NumPy is only needed to draw
 
