@@ -189,7 +189,8 @@ def test_a_raising_cell_fails_the_build_and_names_page_and_cell(tmp_path: Path) 
     src.mkdir()
     (src / "index.md").write_text(
         NOTEBOOK_HEADER
-        + "# Broken\n\n```{code-cell} python3\n:tags: [raises-exception]\n1 / 0\n```\n\n"
+        + "# Broken\n\n```{code-cell} python3\n:tags: [raises-exception]\n:raises: ZeroDivisionError\n"
+        + "1 / 0\n```\n\n"
         + "```{code-cell} python3\nitems = [1, 2]\nitems[5]\n```\n",
         encoding="utf-8",
     )
@@ -205,7 +206,8 @@ def test_a_tagged_raising_cell_alone_builds(tmp_path: Path) -> None:
     src = tmp_path / "en"
     src.mkdir()
     (src / "index.md").write_text(
-        NOTEBOOK_HEADER + "# Fine\n\n```{code-cell} python3\n:tags: [raises-exception]\n1 / 0\n```\n",
+        NOTEBOOK_HEADER + "# Fine\n\n```{code-cell} python3\n:tags: [raises-exception]\n"
+        + ":raises: ZeroDivisionError\n:raises-match: division by zero\n1 / 0\n```\n",
         encoding="utf-8",
     )
     proc = sphinx(src, tmp_path / "out", env={"DLNOTES_CACHE_DIR": str(tmp_path / "cache")})

@@ -31,6 +31,21 @@ class CodeCell:
     tags: tuple[str, ...]
 
     @property
+    def options(self) -> dict[str, str]:
+        """The cell's ``:key: value`` option lines, values as written (``{"raises": "TypeError"}``).
+
+        myst-nb reads the values as YAML into the cell's metadata; ``tags``, ``raises`` and
+        ``raises-match`` (see ``book/_ext/dlnotes_raising.py``) are the ones the book uses.
+        """
+        found = {}
+        for line in self.block.splitlines()[1:]:
+            m = re.match(r"^:(?P<key>[\w-]+):\s*(?P<value>.*?)\s*$", line)
+            if not m:
+                break
+            found[m.group("key")] = m.group("value")
+        return found
+
+    @property
     def source(self) -> str:
         lines = self.block.splitlines()[1:]  # after the language argument
         i = 0

@@ -4,8 +4,11 @@ A quick check while writing a page (seconds, no Sphinx):
 
     .venv/bin/python tools/run_page.py book/en/preliminaries/ndarray.md
 
-Cells tagged ``raises-exception`` may raise; any other error stops with the cell
-number and exits 1. Runs in a temporary directory, like the book build.
+Cells tagged ``raises-exception`` must raise what their ``:raises:`` / ``:raises-match:``
+options declare (the build's rule, ``book/_ext/dlnotes_raising.py``); an error in any other cell,
+or a raising cell that breaks the rule, is reported with the cell number and exits 1. Figures are
+checked for overlapping or clipped text by the kernel itself (``book/_ext/dlnotes_figures.py``),
+so a bad figure is an error in its cell. Runs in a temporary directory, like the book build.
 """
 
 from __future__ import annotations
@@ -21,6 +24,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "book" / "_ext"))
 
 from dlnotes_book import prepare_kernel_environment  # noqa: E402  (the build's kernel set-up)
+from dlnotes_raising import raising_problems  # noqa: E402  (the build's rule for raising cells)
 
 
 def main(path: str) -> int:
@@ -56,6 +60,9 @@ def main(path: str) -> int:
                 if "raises-exception" not in tags:
                     print(f"!!! cell {k} of {path} raised {out.ename} without the raises-exception tag")
                     status = 1
+    for problem in raising_problems(nb.cells, path):
+        print(f"!!! {problem}")
+        status = 1
     return status
 
 
