@@ -29,6 +29,8 @@ extensions = [
     "sphinxcontrib.katex",
     "sphinx_togglebutton",
     "dlnotes_book",
+    "dlnotes_raising",  # a raises-exception cell raises what it declares
+    "dlnotes_rawmarkup",  # no unrendered TeX or Markdown in the built pages
 ]
 
 templates_path = ["book/_templates"]
