@@ -2,7 +2,10 @@
 # Figures are SVG with no date and a fixed hash salt, so two builds give identical HTML.
 c = get_config()  # noqa: F821  (provided by IPython)
 c.InlineBackend.figure_formats = {"svg"}
-c.InlineBackend.rc = {"svg.hashsalt": "dlnotes", "figure.dpi": 100}
+# Constrained layout by default, so titles and labels do not collide (pages do not call
+# tight_layout()).
+c.InlineBackend.rc = {"svg.hashsalt": "dlnotes", "figure.dpi": 100,
+                      "figure.constrained_layout.use": True}
 c.InlineBackend.print_figure_kwargs = {"metadata": {"Date": None}, "bbox_inches": "tight"}
 c.IPKernelApp.log_level = "ERROR"
 # Activate the inline backend at start-up, so a returned Figure (dlnotes.graphs.draw_graph makes
@@ -14,3 +17,14 @@ c.IPKernelApp.matplotlib = "inline"
 # at the end of each cell, so its order is unchanged. flush_interval is not public API: the build
 # checks the ipykernel version and the attribute first (book/_ext/dlnotes_book/kernel.py).
 c.IPKernelApp.exec_lines = ["import sys as _s; type(_s.stdout).flush_interval = 1e9; del _s"]
+# Every figure a kernel displays is checked for overlapping or clipped text, and a bad one is
+# an error of its cell (book/_ext/dlnotes_figures.py). This file runs from a copy under _build,
+# so the checker is found by walking up to the checkout.
+from pathlib import Path as _P  # noqa: E402
+
+_ext = next(str(d / "book" / "_ext") for d in _P(__file__).resolve().parents
+            if (d / "book" / "_ext" / "dlnotes_figures.py").is_file())
+c.IPKernelApp.exec_lines += [
+    f"import sys as _s; _s.path.insert(0, {_ext!r}); import dlnotes_figures as _f; "
+    f"_s.path.remove({_ext!r}); _f.install(); del _s, _f"
+]
