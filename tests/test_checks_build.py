@@ -321,3 +321,8 @@ def test_escapes_must_match_between_the_languages(book_copy: Path) -> None:
     after = [p for p in prose_numbers.problems(book_copy) if p not in before]
     assert after == ["preliminaries/calculus.md: the number-ok escapes differ between the "
                      "languages (en ['a library default'], zh [])"]
+
+
+def test_amsmath_environments_are_not_prose() -> None:
+    text = "Then\n\\begin{align}\nx &= 0.5 \\\\\ny &= 1.5\n\\end{align}\nso the loss is 0.7.\n"
+    assert prose_numbers.hand_typed_numbers(text) == [(6, "0.7")]

@@ -4,7 +4,8 @@ A decimal number or a number in scientific notation typed into prose (``0.6``, `
 ``2.2×10⁹``, ``10⁻⁴``) is almost always an output copied by hand, and goes stale when the code
 changes. Such numbers are glued (``{glue:text}`key:.3f` ``) or asserted in a hidden cell instead.
 :func:`hand_typed_numbers` finds them in a page's prose: the Markdown text outside code cells and
-other code blocks, front matter, maths (``$...$``, ``$$...$$``, ``{math}`` blocks), inline code,
+other code blocks, front matter, maths (``$...$``, ``$$...$$``, ``{math}`` blocks,
+``\\begin{align}``...), inline code,
 roles (``{glue:text}`...` ``, ``{ref}`...` ``), link targets and HTML comments. Numbers inside
 admonitions (exercise solutions) are prose and are checked.
 
@@ -69,7 +70,10 @@ def prose_lines(text: str) -> list[tuple[int, str, str]]:
         i = next((k for k in range(1, len(lines)) if lines[k].strip() == "---"), len(lines)) + 1
     fences: list[tuple[str, bool]] = []  # open fences: (marker, prose inside?)
     in_math = False
+    skip_to = -1
     for k in range(i, len(lines)):
+        if k <= skip_to:
+            continue
         line = lines[k]
         stripped = line.strip()
         m = re.match(r"^(`{3,}|~{3,}|:{3,})\s*(.*)$", stripped)
@@ -88,6 +92,10 @@ def prose_lines(text: str) -> list[tuple[int, str, str]]:
         if stripped.startswith("$$"):
             if stripped.count("$$") == 1:
                 in_math = True
+            continue
+        if stripped.startswith("\\begin{"):  # an amsmath environment, up to its \end{...}
+            end = next((j for j in range(k, len(lines)) if "\\end{" in lines[j]), len(lines) - 1)
+            skip_to = end
             continue
         if re.match(r"^:[\w-]+:", stripped) or re.match(r"^\([\w-]+\)=$", stripped):
             continue  # a directive's option line, a label
