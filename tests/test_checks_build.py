@@ -326,3 +326,20 @@ def test_escapes_must_match_between_the_languages(book_copy: Path) -> None:
 def test_amsmath_environments_are_not_prose() -> None:
     text = "Then\n\\begin{align}\nx &= 0.5 \\\\\ny &= 1.5\n\\end{align}\nso the loss is 0.7.\n"
     assert prose_numbers.hand_typed_numbers(text) == [(6, "0.7")]
+
+
+@pytest.mark.slow
+def test_raising_cells_left_unchecked_are_reported(tmp_path: Path) -> None:
+    """With execution off there is nothing to check: the build says so instead of passing."""
+    src = tmp_path / "en"
+    src.mkdir()
+    (src / "index.md").write_text(
+        NOTEBOOK_HEADER + "# Off\n\n```{code-cell} ipython3\n:tags: [raises-exception]\n"
+        ":raises: ZeroDivisionError\n1 / 0\n```\n",
+        encoding="utf-8",
+    )
+    proc = sphinx(src, tmp_path / "out", "-D", "nb_execution_mode=off",
+                  env={"DLNOTES_CACHE_DIR": str(tmp_path / "cache")})
+    assert proc.returncode != 0
+    assert (f"{src / 'index.md'}: WARNING: its raises-exception cells are not checked: "
+            "nb_execution_mode is 'off'") in proc.stdout + proc.stderr
