@@ -72,15 +72,17 @@ def _to_numpy(value: object, name: str) -> np.ndarray[Any, Any]:
     if isinstance(value, torch.Tensor):
         tensor = check_tensor(value, name, kinds="fib", copy=False)
         return tensor.detach().cpu().to(torch.float64).numpy()
-    if np.iscomplexobj(value):  # np.asarray(..., float64) would drop the imaginary part
+    expected = f"{name} must be a tensor, an array or a list of numbers"
+    try:
+        raw = np.asarray(value)
+    except (TypeError, ValueError) as err:
+        raise TypeError(f"{expected}; received {type(value).__name__}") from err
+    if raw.dtype.kind == "c":  # a cast to float64 would drop the imaginary part
         raise TypeError(f"{name} must hold real numbers; received complex values")
     try:
-        array = np.asarray(value, dtype=np.float64)
+        array = raw.astype(np.float64)
     except (TypeError, ValueError) as err:
-        raise TypeError(
-            f"{name} must be a tensor, an array or a list of numbers; "
-            f"received {type(value).__name__}"
-        ) from err
+        raise TypeError(f"{expected}; received {type(value).__name__}") from err
     return array
 
 

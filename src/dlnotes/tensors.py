@@ -397,7 +397,7 @@ def explain_broadcast(*shapes: Sequence[int] | torch.Size) -> BroadcastReport:
     'dimension -1: 3 vs 4; sizes differ and neither is 1'
     """
     if len(shapes) == 0:
-        raise TypeError("explain_broadcast needs at least one shape; received none")
+        raise TypeError("shapes must hold at least one shape such as (2, 3); received none")
     checked = tuple(_check_shape(shape, k) for k, shape in enumerate(shapes))
     ndim = max(len(s) for s in checked)
     aligned = tuple((1,) * (ndim - len(s)) + s for s in checked)
