@@ -39,9 +39,10 @@ KEY_PACKAGES = ("torch", "numpy", "matplotlib", "matplotlib-inline", "pandas", "
 
 
 def files_for_key() -> list[Path]:
-    """The files whose bytes are part of the key: the package, the kernel config, ``conf.py``."""
+    """The files whose bytes are part of the key: the package, the kernel config, ``conf.py``,
+    and the figure check that runs inside the kernels (``book/_ext/dlnotes_figures.py``)."""
     files = sorted((ROOT / "src" / "dlnotes").rglob("*.py"))
-    files += [KERNEL_CONFIG, ROOT / "conf.py"]
+    files += [KERNEL_CONFIG, ROOT / "conf.py", ROOT / "book" / "_ext" / "dlnotes_figures.py"]
     return files
 
 
