@@ -233,7 +233,7 @@ def flat_index(t: torch.Tensor, index: Sequence[int]) -> int:
 
     Parameters
     ----------
-    t : Tensor of shape (d_0, ..., d_{n-1})
+    t : Tensor of shape (d_0, ..., d_(n-1))
         A dense tensor, possibly a view.
     index : sequence of int, length n
         One index per dimension of ``t``; ``()`` for a 0-d tensor.
