@@ -118,7 +118,7 @@ def check_int(
     of bounds with a ``ValueError``.
     """
     expected = _bounds_text(minimum, maximum, "an int")
-    if _is_bool(value) or isinstance(value, torch.Tensor) and value.dim() != 0:
+    if _is_bool(value) or isinstance(value, torch.Tensor) and (value.dim() != 0 or value.is_meta):
         raise type_error(name, expected, value)
     try:
         result = operator.index(value)  # type: ignore[arg-type]
@@ -145,7 +145,7 @@ def check_real(
 ) -> float:
     """Return ``value`` as a Python ``float``.
 
-    Accepts ``int``, ``float``, NumPy reals and 0-d real tensors; refuses
+    Accepts ``int``, ``float``, NumPy reals (also 0-d arrays) and 0-d real tensors; refuses
     ``bool`` and complex numbers with a ``TypeError``. With ``finite=True`` (the
     default) NaN and infinities are refused with a ``ValueError``; ``minimum``
     and ``maximum`` bound the value (``open_minimum=True`` excludes the minimum
@@ -164,6 +164,8 @@ def check_real(
         if value.dim() != 0 or value.is_complex() or value.dtype == torch.bool or value.is_meta:
             raise type_error(name, expected, value)
         value = value.item()
+    elif getattr(value, "ndim", None) == 0 and getattr(getattr(value, "dtype", None), "kind", "") in "fiu":
+        value = value.item()  # type: ignore[attr-defined]  # a 0-d NumPy array
     if not is_real(value):
         raise type_error(name, expected, raw)
     result = float(value)  # type: ignore[arg-type]
