@@ -272,6 +272,7 @@ CASES: list[Case] = [
     bad("data.frame_to_tensor", "duplicate names", lambda: data.frame_to_tensor(pd.DataFrame([[1.0, 2.0]], columns=["a", "a"])), ValueError, "frame", "'a'"),
     good("data.frame_to_tensor", "no rows", lambda: data.frame_to_tensor(pd.DataFrame({"a": pd.Series([], dtype=float)})), lambda r: r.shape == (0, 1)),  # type: ignore[attr-defined]
     bad("data.load_csv", "target int", lambda: data.load_csv(__file__, target=2), TypeError, "target"),  # type: ignore[arg-type]
+    bad("data.load_csv", "path int", lambda: data.load_csv(3), TypeError, "path"),  # type: ignore[arg-type]
     bad("data.load_csv", "missing file", lambda: data.load_csv("/nonexistent/dlnotes.csv"), FileNotFoundError, "dlnotes.csv"),
     # ---- training
     bad("training.train_epoch", "model lambda", lambda: _train(model=lambda x: x), TypeError, "model"),

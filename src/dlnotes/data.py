@@ -443,7 +443,7 @@ def load_csv(
     Raises
     ------
     TypeError
-        If ``target`` is neither a str nor None.
+        If ``path`` is not a path or a file object, or ``target`` is neither a str nor None.
     ValueError
         If ``target`` is not a column of the file, is not numeric or has missing values.
     FileNotFoundError
@@ -460,6 +460,8 @@ def load_csv(
     [3.5, 0.0, 0.0, 1.0]
     """
     pd = _pandas()
+    if not isinstance(path, (str, os.PathLike)) and not hasattr(path, "read"):
+        raise type_error("path", "a file path (str or os.PathLike) or a text file object", path)
     if target is not None and not isinstance(target, str):
         raise type_error("target", "a column name (str) or None", target)
     frame = pd.read_csv(path)
