@@ -15,13 +15,26 @@ approximate derivatives by finite differences, to check analytic gradients.
 from __future__ import annotations
 
 import math
-import numbers
-from collections.abc import Callable, Hashable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import torch
 from torch import Tensor
+
+from dlnotes._checks import (
+    check_callable,
+    check_choice,
+    check_real,
+    check_real_vector,
+    check_tensor,
+    describe,
+    is_real,
+    type_error,
+)
+from dlnotes._format import number_text
+from dlnotes._ieee import divide, exp, log, power
+from dlnotes._toposort import topological_order
 
 __all__ = [
     "Dual",
@@ -34,19 +47,73 @@ __all__ = [
     "reverse_gradient",
 ]
 
-_Node = TypeVar("_Node", bound=Hashable)  # a node of a graph walked by _topological_order
-
 _METHODS = ("forward", "central")
 
-
-def _is_real(x: object) -> bool:
-    """Return whether ``x`` is a plain real number (int, float, numpy scalar; not bool)."""
-    return isinstance(x, numbers.Real) and not isinstance(x, bool)
+_Number = TypeVar("_Number", bound="_DerivedOperators")
 
 
-def _number_text(x: float) -> str:
-    """Format a constant for a node label: ``3`` rather than ``3.0``."""
-    return f"{x:g}"
+class _DerivedOperators:
+    """The operators that :class:`Value` and :class:`Dual` build from their primitives.
+
+    Only ``+``, ``*``, ``/``, ``**`` and the functions are primitives, with their own
+    derivative rules; negation, subtraction and the reflected operators (``2 * x``,
+    ``1 - x``, ``1 / x``) are written in terms of them, so they need no derivative
+    of their own.
+    """
+
+    if TYPE_CHECKING:  # provided by each engine
+
+        def __add__(self: _Number, other: _Number | float) -> _Number: ...
+        def __mul__(self: _Number, other: _Number | float) -> _Number: ...
+        def __pow__(self: _Number, exponent: float) -> _Number: ...
+        def _lift(self: _Number, x: _Number | float) -> _Number: ...
+
+    def __neg__(self: _Number) -> _Number:
+        """Return ``-self``, as ``self * -1``."""
+        return self * -1
+
+    def __sub__(self: _Number, other: _Number | float) -> _Number:
+        """Return ``self - other``, as ``self + (-other)``."""
+        return self + (-self._lift(other))
+
+    def __radd__(self: _Number, other: float) -> _Number:
+        """Return ``other + self`` (this also makes the built-in ``sum`` work)."""
+        return self + other
+
+    def __rsub__(self: _Number, other: float) -> _Number:
+        """Return ``other - self``, as ``other + (-self)``."""
+        return self._lift(other) + (-self)
+
+    def __rmul__(self: _Number, other: float) -> _Number:
+        """Return ``other * self``."""
+        return self * other
+
+    def __rtruediv__(self: _Number, other: float) -> _Number:
+        """Return ``other / self``, as ``self ** -1 * other``, the way torch computes it.
+
+        So ``0 / 5e-324`` is ``inf * 0 = nan``, as in torch, rather than 0.
+        """
+        return self**-1 * other
+
+
+def _exponent(exponent: object) -> float:
+    """Check the exponent of ``x ** exponent``: a number, not a Value or Dual."""
+    if isinstance(exponent, (Value, Dual)):
+        raise TypeError(
+            "exponent must be a number (int or float): x ** y with y a "
+            f"{type(exponent).__name__} is not supported; received {exponent!r}"
+        )
+    return check_real(exponent, "exponent", finite=False)
+
+
+def _relu(x: float) -> float:
+    """max(0, x), but nan for nan (``max(0.0, nan)`` is 0.0), as in torch."""
+    return 0.0 if x <= 0 else x
+
+
+def _sigmoid(x: float) -> float:
+    """Logistic function, as torch computes it: ``e ** -x`` overflows to inf, giving 0."""
+    return 1.0 / (1.0 + exp(-x))
 
 
 # --------------------------------------------------------------------------------------
@@ -54,8 +121,17 @@ def _number_text(x: float) -> str:
 # --------------------------------------------------------------------------------------
 
 
-class Value:
+class Value(_DerivedOperators):
     """A scalar that remembers how it was computed, for reverse-mode differentiation.
+
+    Values and gradients agree with ``torch.autograd`` in float64, including at
+    the edges of the domains, where the engine returns torch's IEEE 754 answer
+    instead of raising: overflow gives ``inf`` (``Value(710).exp()``), ``log(0)``
+    is ``-inf`` and ``0 ** -1`` is ``inf``, ``log`` of a negative number and a
+    negative base to a non-integer power are ``nan``, ``relu(nan)`` is ``nan``,
+    and ``x ** 0`` has gradient 0 everywhere (``0 ** 0.5`` has gradient ``inf``).
+    Nothing raises for a number outside an operation's domain; a ``nan`` or
+    ``inf`` in ``data`` or ``grad`` says where the computation left it.
 
     Parameters
     ----------
@@ -83,7 +159,8 @@ class Value:
     Raises
     ------
     TypeError
-        If ``data`` is not a real number.
+        If ``data`` is not a real number, ``label`` or ``op`` not a string, or
+        ``parents`` not a tuple of Values.
 
     Examples
     --------
@@ -95,6 +172,11 @@ class Value:
     Value(data=-4, grad=1)
     >>> a.grad, b.grad         # dc/da = b + 1, dc/db = a
     (-2.0, 2.0)
+    >>> x = Value(0.0)
+    >>> y = x ** 0.5           # at the edge: torch's answers, no exception
+    >>> y.backward()
+    >>> y.data, x.grad, Value(710).exp().data, Value(0).log().data
+    (0.0, inf, inf, -inf)
     """
 
     def __init__(
@@ -105,12 +187,12 @@ class Value:
         parents: tuple[Value, ...] = (),
         op: str = "",
     ) -> None:
-        if not _is_real(data):
-            raise TypeError(
-                f"data must be a real number (int or float); received {data!r} "
-                f"of type {type(data).__name__}"
-            )
-        self.data = float(data)
+        self.data = check_real(data, "data", finite=False)
+        for name, text in (("label", label), ("op", op)):
+            if not isinstance(text, str):
+                raise type_error(name, "a str", text)
+        if not isinstance(parents, tuple) or not all(isinstance(p, Value) for p in parents):
+            raise type_error("parents", "a tuple of Value", parents)
         self.grad = 0.0
         self.label = label
         self.parents = parents
@@ -119,6 +201,9 @@ class Value:
 
     def __repr__(self) -> str:
         return f"Value(data={self.data:.6g}, grad={self.grad:.6g})"
+
+    def _lift(self, x: Value | float) -> Value:
+        return _as_value(x)
 
     # ---- primitives: each computes its value and attaches a `_backward` closure ----
 
@@ -146,41 +231,45 @@ class Value:
         out._backward = _backward
         return out
 
+    def __truediv__(self, other: Value | float) -> Value:
+        """Return ``self / other``; d/dself = 1 / other, d/dother = -out / other.
+
+        ``-out / other`` equals ``-self / other ** 2`` but does not overflow or
+        underflow where the result itself is representable.
+        """
+        other = _as_value(other)
+        out = Value(divide(self.data, other.data), parents=(self, other), op="/")
+
+        def _backward() -> None:
+            self.grad += divide(out.grad, other.data)
+            other.grad += -out.grad * divide(out.data, other.data)
+
+        out._backward = _backward
+        return out
+
     def __pow__(self, exponent: float) -> Value:
         """Return ``self ** exponent`` for a number ``exponent``; d/dself = p * self**(p-1).
+
+        The derivative of ``x ** 0`` is 0 everywhere, also at ``x = 0``.
 
         Raises
         ------
         TypeError
             If ``exponent`` is not a number (a Value exponent is not supported).
-        ValueError
-            If the power is undefined: a negative base with a non-integer exponent,
-            or zero to a negative power.
         """
-        if not _is_real(exponent):
-            raise TypeError(
-                "Value ** exponent supports only number (int or float) exponents; "
-                f"received exponent of type {type(exponent).__name__}"
-            )
-        p = float(exponent)
-        x = self.data
-        if x < 0 and not p.is_integer():
-            raise ValueError(
-                f"a negative base to a non-integer power is not real: received {x!r} ** {p!r}"
-            )
-        if x == 0 and p < 0:
-            raise ValueError(f"zero to a negative power is undefined: received {x!r} ** {p!r}")
-        out = Value(x**p, parents=(self,), op=f"**{_number_text(p)}")
+        p = _exponent(exponent)
+        out = Value(power(self.data, p), parents=(self,), op=f"**{number_text(p)}")
 
         def _backward() -> None:
-            self.grad += p * x ** (p - 1) * out.grad
+            if p != 0:
+                self.grad += p * power(self.data, p - 1) * out.grad
 
         out._backward = _backward
         return out
 
     def exp(self) -> Value:
         """Return e ** self; the local derivative is the result itself."""
-        out = Value(math.exp(self.data), parents=(self,), op="exp")
+        out = Value(exp(self.data), parents=(self,), op="exp")
 
         def _backward() -> None:
             self.grad += out.data * out.grad
@@ -191,19 +280,12 @@ class Value:
     def log(self) -> Value:
         """Return the natural logarithm; the local derivative is 1 / self.
 
-        Raises
-        ------
-        ValueError
-            If ``self.data`` is not positive.
+        ``log(0)`` is ``-inf`` and the log of a negative number is ``nan``, as in torch.
         """
-        if self.data <= 0:
-            raise ValueError(
-                f"log is defined for positive values only; received data={self.data!r}"
-            )
-        out = Value(math.log(self.data), parents=(self,), op="log")
+        out = Value(log(self.data), parents=(self,), op="log")
 
         def _backward() -> None:
-            self.grad += out.grad / self.data
+            self.grad += divide(out.grad, self.data)
 
         out._backward = _backward
         return out
@@ -225,50 +307,20 @@ class Value:
         out = Value(s, parents=(self,), op="sigmoid")
 
         def _backward() -> None:
-            self.grad += s * (1 - s) * out.grad
+            self.grad += out.grad * (1 - s) * s
 
         out._backward = _backward
         return out
 
     def relu(self) -> Value:
-        """Return max(0, self); the local derivative is 1 where self > 0, else 0."""
-        out = Value(max(0.0, self.data), parents=(self,), op="relu")
+        """Return max(0, self) (nan for nan); the local derivative is 0 where that is <= 0, else 1."""
+        out = Value(_relu(self.data), parents=(self,), op="relu")
 
         def _backward() -> None:
-            self.grad += (self.data > 0) * out.grad
+            self.grad += 0.0 if out.data <= 0 else out.grad
 
         out._backward = _backward
         return out
-
-    # ---- derived operations: built from the primitives above ----
-
-    def __neg__(self) -> Value:
-        """Return ``-self``, as ``self * -1``."""
-        return self * -1
-
-    def __sub__(self, other: Value | float) -> Value:
-        """Return ``self - other``, as ``self + (-other)``."""
-        return self + (-_as_value(other))
-
-    def __truediv__(self, other: Value | float) -> Value:
-        """Return ``self / other``, as ``self * other ** -1``."""
-        return self * _as_value(other) ** -1
-
-    def __radd__(self, other: float) -> Value:
-        """Return ``other + self`` (this also makes the built-in ``sum`` work)."""
-        return self + other
-
-    def __rsub__(self, other: float) -> Value:
-        """Return ``other - self``, as ``other + (-self)``."""
-        return _as_value(other) + (-self)
-
-    def __rmul__(self, other: float) -> Value:
-        """Return ``other * self``."""
-        return self * other
-
-    def __rtruediv__(self, other: float) -> Value:
-        """Return ``other / self``, as ``other * self ** -1``."""
-        return _as_value(other) * self**-1
 
     # ---- the backward pass ----
 
@@ -287,7 +339,7 @@ class Value:
         >>> x.grad
         8.0
         """
-        order = _topological_order(self, _parents)
+        order = topological_order(self, _parents)
         for node in order:
             if node.parents:  # intermediate results start from zero each pass
                 node.grad = 0.0
@@ -308,7 +360,7 @@ class Value:
         >>> y.zero_grad(); x.grad
         0.0
         """
-        for node in _topological_order(self, _parents):
+        for node in topological_order(self, _parents):
             node.grad = 0.0
 
 
@@ -316,44 +368,9 @@ def _as_value(x: Value | float) -> Value:
     """Return ``x`` if it is a Value, or a constant Value holding the number ``x``."""
     if isinstance(x, Value):
         return x
-    if _is_real(x):
-        return Value(float(x), label=_number_text(float(x)), op="const")
-    raise TypeError(
-        f"operand must be a Value or a real number; received {x!r} of type {type(x).__name__}"
-    )
-
-
-def _sigmoid(x: float) -> float:
-    """Logistic function, without overflow for large negative ``x``."""
-    if x >= 0:
-        return 1.0 / (1.0 + math.exp(-x))
-    e = math.exp(x)
-    return e / (1.0 + e)
-
-
-def _topological_order(root: _Node, inputs: Callable[[_Node], Iterable[_Node]]) -> list[_Node]:
-    """Return the nodes ``root`` depends on, each after all of its inputs.
-
-    ``inputs(node)`` lists a node's inputs: a Value's ``parents`` here, a ``grad_fn``'s
-    ``next_functions`` in :mod:`dlnotes.graphs`. A depth-first search with an explicit
-    stack instead of recursion, so that a chain of any length works. Each stack entry
-    says whether the node's inputs have already been pushed (then the node is finished
-    and can be emitted).
-    """
-    order: list[_Node] = []
-    seen: set[_Node] = set()
-    stack: list[tuple[_Node, bool]] = [(root, False)]
-    while stack:
-        node, inputs_done = stack.pop()
-        if inputs_done:
-            order.append(node)
-        elif node not in seen:
-            seen.add(node)
-            stack.append((node, True))
-            for parent in reversed(list(inputs(node))):
-                if parent not in seen:
-                    stack.append((parent, False))
-    return order
+    if is_real(x):
+        return Value(float(x), label=number_text(float(x)), op="const")
+    raise type_error("operand", "a Value or a real number", x)
 
 
 def _parents(node: Value) -> tuple[Value, ...]:
@@ -365,12 +382,19 @@ def _parents(node: Value) -> tuple[Value, ...]:
 # --------------------------------------------------------------------------------------
 
 
-class Dual:
+class Dual(_DerivedOperators):
     """A dual number ``value + tangent * eps`` (eps ** 2 = 0), for forward-mode derivatives.
 
     Every operation computes the value and, by the chain rule, the tangent of the
     result. Seed the input of interest with ``tangent=1`` and the others with 0;
     the output's tangent is then the derivative with respect to that input.
+
+    Values and tangents agree with torch's forward mode (``torch.func.jvp`` in
+    float64), at the edges too, as :class:`Value` does: ``inf`` on overflow,
+    ``nan`` outside a domain, no exceptions. As in torch, a plain number has no
+    tangent at all: ``x * 2.0`` has tangent ``2 * x.tangent`` even where ``x`` is
+    infinite, while a Dual whose tangent is 0 still takes part in the product
+    rule (``0 * inf`` is ``nan`` there, as in torch).
 
     Parameters
     ----------
@@ -395,17 +419,14 @@ class Dual:
     """
 
     def __init__(self, value: float, tangent: float = 0.0) -> None:
-        for name, x in (("value", value), ("tangent", tangent)):
-            if not _is_real(x):
-                raise TypeError(
-                    f"{name} must be a real number (int or float); received {x!r} "
-                    f"of type {type(x).__name__}"
-                )
-        self.value = float(value)
-        self.tangent = float(tangent)
+        self.value = check_real(value, "value", finite=False)
+        self.tangent = check_real(tangent, "tangent", finite=False)
 
     def __repr__(self) -> str:
         return f"Dual(value={self.value:.6g}, tangent={self.tangent:.6g})"
+
+    def _lift(self, x: Dual | float) -> Dual:
+        return _as_dual(x)
 
     # ---- primitives ----
 
@@ -416,11 +437,21 @@ class Dual:
 
     def __mul__(self, other: Dual | float) -> Dual:
         """Return ``self * other``: the product rule."""
+        if is_real(other):  # a constant c: (c x)' = c x'
+            return Dual(self.value * other, self.tangent * other)
         other = _as_dual(other)
         return Dual(
             self.value * other.value,
             self.tangent * other.value + self.value * other.tangent,
         )
+
+    def __truediv__(self, other: Dual | float) -> Dual:
+        """Return ``self / other``: the quotient rule, (self' - other' * out) / other."""
+        if is_real(other):  # a constant c: (x / c)' = x' / c
+            return Dual(divide(self.value, other), divide(self.tangent, other))
+        other = _as_dual(other)
+        out = divide(self.value, other.value)
+        return Dual(out, divide(self.tangent - other.tangent * out, other.value))
 
     def __pow__(self, exponent: float) -> Dual:
         """Return ``self ** exponent`` for a number ``exponent``.
@@ -429,114 +460,54 @@ class Dual:
         ------
         TypeError
             If ``exponent`` is not a number.
-        ValueError
-            If the power is undefined (negative base and non-integer exponent, or
-            zero to a negative power).
         """
-        if not _is_real(exponent):
-            raise TypeError(
-                "Dual ** exponent supports only number (int or float) exponents; "
-                f"received exponent of type {type(exponent).__name__}"
-            )
-        p = float(exponent)
+        p = _exponent(exponent)
         x = self.value
-        if x < 0 and not p.is_integer():
-            raise ValueError(
-                f"a negative base to a non-integer power is not real: received {x!r} ** {p!r}"
-            )
-        if x == 0 and p < 0:
-            raise ValueError(f"zero to a negative power is undefined: received {x!r} ** {p!r}")
-        return Dual(x**p, p * x ** (p - 1) * self.tangent)
+        # (x ** 0)' = 0 everywhere, even where x or its tangent is nan, as in torch
+        tangent = 0.0 if p == 0 else self.tangent * (p * power(x, p - 1))
+        return Dual(power(x, p), tangent)
 
     def exp(self) -> Dual:
         """Return e ** self."""
-        e = math.exp(self.value)
-        return Dual(e, e * self.tangent)
+        e = exp(self.value)
+        return Dual(e, self.tangent * e)
 
     def log(self) -> Dual:
-        """Return the natural logarithm.
-
-        Raises
-        ------
-        ValueError
-            If ``self.value`` is not positive.
-        """
-        if self.value <= 0:
-            raise ValueError(
-                f"log is defined for positive values only; received value={self.value!r}"
-            )
-        return Dual(math.log(self.value), self.tangent / self.value)
+        """Return the natural logarithm (``-inf`` at 0, ``nan`` below 0)."""
+        return Dual(log(self.value), divide(self.tangent, self.value))
 
     def tanh(self) -> Dual:
         """Return tanh(self)."""
         t = math.tanh(self.value)
-        return Dual(t, (1 - t * t) * self.tangent)
+        return Dual(t, self.tangent * (1 - t * t))
 
     def sigmoid(self) -> Dual:
         """Return 1 / (1 + e ** -self)."""
         s = _sigmoid(self.value)
-        return Dual(s, s * (1 - s) * self.tangent)
+        return Dual(s, self.tangent * (1 - s) * s)
 
     def relu(self) -> Dual:
-        """Return max(0, self)."""
-        return Dual(max(0.0, self.value), self.tangent if self.value > 0 else 0.0)
-
-    # ---- derived operations ----
-
-    def __neg__(self) -> Dual:
-        """Return ``-self``."""
-        return self * -1
-
-    def __sub__(self, other: Dual | float) -> Dual:
-        """Return ``self - other``."""
-        return self + (-_as_dual(other))
-
-    def __truediv__(self, other: Dual | float) -> Dual:
-        """Return ``self / other``."""
-        return self * _as_dual(other) ** -1
-
-    def __radd__(self, other: float) -> Dual:
-        """Return ``other + self``."""
-        return self + other
-
-    def __rsub__(self, other: float) -> Dual:
-        """Return ``other - self``."""
-        return _as_dual(other) + (-self)
-
-    def __rmul__(self, other: float) -> Dual:
-        """Return ``other * self``."""
-        return self * other
-
-    def __rtruediv__(self, other: float) -> Dual:
-        """Return ``other / self``."""
-        return _as_dual(other) * self**-1
+        """Return max(0, self) (nan for nan)."""
+        out = _relu(self.value)
+        return Dual(out, 0.0 if out <= 0 else self.tangent)
 
 
 def _as_dual(x: Dual | float) -> Dual:
     """Return ``x`` if it is a Dual, or a constant (tangent 0) holding the number ``x``."""
     if isinstance(x, Dual):
         return x
-    if _is_real(x):
+    if is_real(x):
         return Dual(float(x))
-    raise TypeError(
-        f"operand must be a Dual or a real number; received {x!r} of type {type(x).__name__}"
-    )
+    raise type_error("operand", "a Dual or a real number", x)
 
 
 def _check_point(xs: Sequence[float]) -> list[float]:
-    """Validate the point at which a gradient is taken and return it as floats."""
-    if isinstance(xs, (str, bytes)) or not isinstance(xs, Sequence):
-        raise TypeError(
-            f"xs must be a sequence of numbers; received {type(xs).__name__}"
-        )
-    if len(xs) == 0:
-        raise ValueError("xs must hold at least one number; received an empty sequence")
-    for i, x in enumerate(xs):
-        if not _is_real(x):
-            raise TypeError(
-                f"xs[{i}] must be a real number; received {x!r} of type {type(x).__name__}"
-            )
-    return [float(x) for x in xs]
+    """Validate the point at which a gradient is taken and return it as floats.
+
+    A list, tuple, 1-D NumPy array or tensor of real numbers; NaN and inf are
+    allowed (the engines follow torch there).
+    """
+    return check_real_vector(xs, "xs", finite=False)
 
 
 def forward_gradient(f: Callable[..., Any], xs: Sequence[float]) -> tuple[list[float], int]:
@@ -552,7 +523,7 @@ def forward_gradient(f: Callable[..., Any], xs: Sequence[float]) -> tuple[list[f
         ``exp``, ``log``, ``tanh``, ``sigmoid``, ``relu`` so that it works on
         :class:`Dual` (and on :class:`Value`).
     xs : sequence of float
-        The point at which to differentiate.
+        The point at which to differentiate (a list, tuple, 1-D array or tensor).
 
     Returns
     -------
@@ -564,7 +535,7 @@ def forward_gradient(f: Callable[..., Any], xs: Sequence[float]) -> tuple[list[f
     Raises
     ------
     TypeError
-        If ``xs`` is not a sequence of numbers, or ``f`` returns something other
+        If ``f`` is not callable, ``xs`` is not a sequence of numbers, or ``f`` returns something other
         than a Dual or a number.
     ValueError
         If ``xs`` is empty.
@@ -576,6 +547,7 @@ def forward_gradient(f: Callable[..., Any], xs: Sequence[float]) -> tuple[list[f
     >>> [round(g, 6) for g in grad], passes
     ([0.215357, 0.165986], 2)
     """
+    check_callable(f, "f", how="f(*inputs)")
     point = _check_point(xs)
     gradient = []
     for i in range(len(point)):
@@ -583,12 +555,10 @@ def forward_gradient(f: Callable[..., Any], xs: Sequence[float]) -> tuple[list[f
         out = f(*inputs)
         if isinstance(out, Dual):
             gradient.append(out.tangent)
-        elif _is_real(out):
+        elif is_real(out):
             gradient.append(0.0)  # f ignored its inputs
         else:
-            raise TypeError(
-                f"f must return a Dual or a number; received {type(out).__name__}"
-            )
+            raise type_error("f", "a function returning a Dual or a number", out)
     return gradient, len(point)
 
 
@@ -602,7 +572,7 @@ def reverse_gradient(f: Callable[..., Any], xs: Sequence[float]) -> tuple[list[f
         ``exp``, ``log``, ``tanh``, ``sigmoid``, ``relu`` so that it works on
         :class:`Value` (and on :class:`Dual`).
     xs : sequence of float
-        The point at which to differentiate.
+        The point at which to differentiate (a list, tuple, 1-D array or tensor).
 
     Returns
     -------
@@ -614,7 +584,7 @@ def reverse_gradient(f: Callable[..., Any], xs: Sequence[float]) -> tuple[list[f
     Raises
     ------
     TypeError
-        If ``xs`` is not a sequence of numbers, or ``f`` returns something other
+        If ``f`` is not callable, ``xs`` is not a sequence of numbers, or ``f`` returns something other
         than a Value or a number.
     ValueError
         If ``xs`` is empty.
@@ -626,13 +596,14 @@ def reverse_gradient(f: Callable[..., Any], xs: Sequence[float]) -> tuple[list[f
     >>> [round(g, 6) for g in grad], passes
     ([0.215357, 0.165986], 1)
     """
+    check_callable(f, "f", how="f(*inputs)")
     point = _check_point(xs)
     inputs = [Value(x, label=f"x{i}") for i, x in enumerate(point)]
     out = f(*inputs)
     if isinstance(out, Value):
         out.backward()
-    elif not _is_real(out):
-        raise TypeError(f"f must return a Value or a number; received {type(out).__name__}")
+    elif not is_real(out):
+        raise type_error("f", "a function returning a Value or a number", out)
     return [v.grad for v in inputs], 1
 
 
@@ -641,30 +612,20 @@ def reverse_gradient(f: Callable[..., Any], xs: Sequence[float]) -> tuple[list[f
 # --------------------------------------------------------------------------------------
 
 
-def _check_step(h: float, name: str) -> float:
+def _check_step(h: object, name: str) -> float:
     """Validate a finite-difference step: a positive, finite number."""
-    if not _is_real(h):
-        raise TypeError(
-            f"{name} must be a positive number; received {h!r} of type {type(h).__name__}"
-        )
-    if not (math.isfinite(h) and h > 0):
-        raise ValueError(f"{name} must be a positive, finite number; received {h!r}")
-    return float(h)
+    return check_real(h, name, minimum=0.0, open_minimum=True)
 
 
-def _check_method(method: str) -> None:
-    if method not in _METHODS:
-        raise ValueError(f"method must be 'forward' or 'central'; received {method!r}")
-
-
-def _check_x(x: float | Tensor) -> None:
+def _check_x(x: object) -> None:
     if isinstance(x, Tensor):
+        check_tensor(x, "x", copy=False)
         if x.numel() != 1:
             raise ValueError(
                 f"x must be a number or a one-element tensor; received shape {tuple(x.shape)}"
             )
-    elif not _is_real(x):
-        raise TypeError(f"x must be a number; received {x!r} of type {type(x).__name__}")
+    else:
+        check_real(x, "x", finite=False)
 
 
 def _quotient(f: Callable[[Any], Any], x: float | Tensor, h: float, method: str) -> float:
@@ -705,7 +666,7 @@ def numerical_derivative(
     Raises
     ------
     TypeError
-        If ``x`` or ``h`` is not a number.
+        If ``f`` is not callable, or ``x`` or ``h`` is not a number.
     ValueError
         If ``h`` is not positive and finite, or ``method`` is unknown.
 
@@ -717,9 +678,10 @@ def numerical_derivative(
     >>> round(numerical_derivative(f, 2.0, h=1e-3), 6)
     12.000001
     """
+    check_callable(f, "f", how="f(x)")
     _check_x(x)
     step = _check_step(h, "h")
-    _check_method(method)
+    check_choice(method, "method", _METHODS)
     return _quotient(f, x, step, method)
 
 
@@ -755,7 +717,7 @@ def difference_quotients(
     Raises
     ------
     TypeError
-        If ``x`` or a step is not a number.
+        If ``f`` is not callable, or ``x`` or a step is not a number.
     ValueError
         If ``hs`` is empty, a step is not positive, or ``method`` is unknown.
 
@@ -768,11 +730,11 @@ def difference_quotients(
     h=0.01   2.03000
     h=0.001  2.00300
     """
+    check_callable(f, "f", how="f(x)")
     _check_x(x)
-    _check_method(method)
-    if isinstance(hs, (str, bytes)) or not isinstance(hs, Sequence) or len(hs) == 0:
-        raise ValueError(f"hs must be a non-empty sequence of positive numbers; received {hs!r}")
-    steps = [_check_step(h, f"hs[{i}]") for i, h in enumerate(hs)]
+    check_choice(method, "method", _METHODS)
+    values = check_real_vector(hs, "hs")
+    steps = [_check_step(h, f"hs[{i}]") for i, h in enumerate(values)]
     return [(h, _quotient(f, x, h, method)) for h in steps]
 
 
@@ -841,11 +803,12 @@ def gradcheck(
     Raises
     ------
     TypeError
-        If ``inputs`` does not hold tensors, or ``f`` does not return a tensor.
+        If ``f`` is not callable, ``inputs`` does not hold tensors, or ``f`` does
+        not return a tensor.
     ValueError
-        If ``inputs`` is empty or holds a non-floating tensor, if ``eps`` is not
-        positive, ``atol`` or ``rtol`` negative, or ``f`` returns more than one
-        element.
+        If ``inputs`` is empty or holds a non-floating or ``meta`` tensor, if
+        ``eps`` is not positive, ``atol`` or ``rtol`` negative, or ``f`` returns
+        more than one element or a result that does not require grad.
 
     Examples
     --------
@@ -857,28 +820,24 @@ def gradcheck(
     >>> [tuple(g.shape) for g in result.analytic]
     [(3,), (3,)]
     """
-    if isinstance(inputs, Tensor) or not isinstance(inputs, Sequence):
-        raise TypeError(
-            "inputs must be a sequence (list or tuple) of tensors; "
-            f"received {type(inputs).__name__}"
-        )
+    check_callable(f, "f", how="f(*inputs)")
+    if isinstance(inputs, (Tensor, str, bytes)) or not isinstance(inputs, Sequence):
+        raise type_error("inputs", "a sequence (list or tuple) of tensors", inputs)
     if len(inputs) == 0:
         raise ValueError("inputs must hold at least one tensor; received an empty sequence")
     for i, t in enumerate(inputs):
-        if not isinstance(t, Tensor):
-            raise TypeError(f"inputs[{i}] must be a tensor; received {type(t).__name__}")
+        check_tensor(t, f"inputs[{i}]", copy=False)  # a tensor holding data (not meta)
         if not t.is_floating_point():
             raise ValueError(
                 f"inputs[{i}] must be a floating-point tensor; received dtype {t.dtype}"
             )
     step = _check_step(eps, "eps")
     for name, tol in (("atol", atol), ("rtol", rtol)):
-        if not _is_real(tol) or not tol >= 0:
-            raise ValueError(f"{name} must be a non-negative number; received {tol!r}")
+        check_real(tol, name, minimum=0.0)
 
     def scalar(out: object) -> Tensor:
         if not isinstance(out, Tensor):
-            raise TypeError(f"f must return a tensor; received {type(out).__name__}")
+            raise type_error("f", "a function returning a tensor", out)
         if out.numel() != 1:
             raise ValueError(
                 f"f must return a one-element tensor; received shape {tuple(out.shape)}"
@@ -887,7 +846,15 @@ def gradcheck(
 
     # Analytic: one backward pass through torch.autograd.
     xs = [t.detach().clone().requires_grad_(True) for t in inputs]
-    grads = torch.autograd.grad(scalar(f(*xs)), xs, allow_unused=True)
+    out = scalar(f(*xs))
+    if not out.requires_grad:
+        raise ValueError(
+            "f must compute its result from the inputs with differentiable torch "
+            f"operations; received {describe(out)} that does not require grad (was it "
+            "computed under torch.no_grad(), through .detach() or .item(), or by a "
+            "comparison?)"
+        )
+    grads = torch.autograd.grad(out, xs, allow_unused=True)
     analytic = [torch.zeros_like(x) if g is None else g.detach() for x, g in zip(xs, grads)]
 
     # Numeric: two evaluations per element, nudging one element at a time.

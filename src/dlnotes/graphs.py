@@ -17,7 +17,9 @@ from typing import TYPE_CHECKING, Any
 import torch
 from torch import Tensor
 
-from dlnotes.autograd import Value, _parents, _topological_order
+from dlnotes._format import number_text
+from dlnotes._toposort import topological_order
+from dlnotes.autograd import Value
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -185,7 +187,7 @@ def graph_from_tensor(t: Tensor, params: Mapping[str, Tensor] | None = None) -> 
 
     # Each backward function after the functions of its inputs (no recursion).
     root: Any = t.grad_fn  # torch's Node type does not declare AccumulateGrad.variable
-    order = _topological_order(
+    order = topological_order(
         root, lambda fn: [nxt for nxt, _ in fn.next_functions if nxt is not None]
     )
 
@@ -259,7 +261,7 @@ def graph_from_value(v: Value) -> Graph:
     nodes: list[GraphNode] = []
     edges: list[tuple[int, int]] = []
     index: dict[Value, int] = {}
-    for node in _topological_order(v, _parents):
+    for node in topological_order(v, lambda node: node.parents):
         detail = f"data {_number(node.data)}\ngrad {_number(node.grad)}"
         if node is v:
             kind = "output"
