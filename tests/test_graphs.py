@@ -5,22 +5,21 @@ from __future__ import annotations
 
 import io
 import itertools
-import subprocess
-import sys
+import time
 
+import numpy as np
 import pytest
 import torch
 
 from dlnotes.autograd import Value
 from dlnotes.graphs import (
+    MAX_DRAWN_NODES,
     Graph,
     GraphNode,
-    _crossings,
     _layers,
     _layout,
-    _order,
-    _transpose,
     _op_name,
+    _order,
     draw_graph,
     graph_from_tensor,
     graph_from_value,
@@ -229,9 +228,7 @@ def test_layout_is_layered_by_longest_path() -> None:
     boxes, _, _, _ = _layout(g, "LR", 9.0)
     xs = [boxes[i][0] for i in range(4)]
     assert xs == sorted(xs) and len(set(xs)) == 4  # four layers: 0 -> 1 -> 2 -> 3
-    cyclic = Graph(nodes=g.nodes[:2], edges=((0, 1), (1, 0)))
-    with pytest.raises(ValueError, match="cycle"):
-        _layout(cyclic, "LR", 9.0)
+    assert _layers(g) == [0, 1, 2, 3]
 
 
 def test_sources_sit_next_to_their_first_use() -> None:
@@ -247,23 +244,32 @@ def test_sources_sit_next_to_their_first_use() -> None:
     assert layer[const] > 0
 
 
+def _crossings(rows: list[list[int]], edges: list[tuple[int, int]]) -> int:
+    """Pairs of edges between adjacent rows that cross (written here, not in the package)."""
+    pos = {v: (k, i) for k, row in enumerate(rows) for i, v in enumerate(row)}
+    segs = [(pos[p], pos[c]) for p, c in edges]
+    return sum(
+        1
+        for (a1, b1), (a2, b2) in itertools.combinations(segs, 2)
+        if a1[0] == a2[0] and (a1[1] - a2[1]) * (b1[1] - b2[1]) < 0
+    )
+
+
 def test_barycentric_ordering_removes_crossings() -> None:
-    layer = {v: (0 if v < 3 else 1) for v in range(6)}
     edges = [(0, 5), (1, 3), (2, 4)]
-    assert _crossings([[0, 1, 2], [3, 4, 5]], edges, layer) == 2
-    rows = _order(2, layer, edges)
+    rows = [[0, 1, 2], [3, 4, 5]]
+    assert _crossings(rows, edges) == 2
+    _order(rows, edges)
     assert rows == [[0, 1, 2], [5, 3, 4]]
-    assert _crossings(rows, edges, layer) == 0
-
-
-def test_adjacent_swaps_remove_crossings() -> None:
-    layer = {0: 0, 1: 0, 2: 1, 3: 1, 4: 2}
-    edges = [(0, 3), (1, 2), (2, 4), (3, 4)]
+    assert _crossings(rows, edges) == 0
+    edges = [(0, 3), (1, 2), (2, 4), (3, 4)]  # a crossing two layers from the sink
     rows = [[0, 1], [2, 3], [4]]
-    assert _crossings(rows, edges, layer) == 1
-    _transpose(rows, edges, layer)
-    assert _crossings(rows, edges, layer) == 0
+    assert _crossings(rows, edges) == 1
+    _order(rows, edges)
+    assert _crossings(rows, edges) == 0
     assert sorted(rows[0]) == [0, 1] and sorted(rows[1]) == [2, 3]
+    _order(rows, edges, sweeps=0)  # no sweep, no change: the sweeps did the work
+    assert _crossings([[0, 1], [2, 3], [4]], edges) == 1
 
 
 def test_drawn_edges_cross_rarely() -> None:
@@ -354,7 +360,7 @@ def test_draw_value_graph_into_given_axes_and_other_directions() -> None:
 
 def test_draw_graph_checks_arguments() -> None:
     Q, a, b = q_example()
-    with pytest.raises(ValueError, match=r"rankdir must be 'LR', 'RL', 'TB' or 'BT'; received 'X"):
+    with pytest.raises(ValueError, match=r"rankdir must be one of 'LR', 'RL', 'TB', 'BT'; received 'X"):
         draw_graph(Q, rankdir="XY")
     with pytest.raises(ValueError, match="params names the leaves of a tensor's graph"):
         draw_graph(Value(1.0), params={"a": a})
@@ -373,7 +379,87 @@ def test_wide_graphs_are_scaled_to_fit_a_page() -> None:
     assert fig.get_size_inches()[0] == pytest.approx(10.0)
 
 
-def test_import_does_not_load_matplotlib() -> None:
-    code = "import sys, dlnotes.graphs, dlnotes.autograd; print('matplotlib' in sys.modules)"
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
-    assert out.stdout.strip() == "False"
+# ---------------------------------------------------------------------------------------
+# Graph contents are checked when the graph is made; big graphs are refused by name
+# ---------------------------------------------------------------------------------------
+
+
+def _node(i: int, kind: str = "op") -> GraphNode:
+    return GraphNode(i, f"n{i}", kind)  # type: ignore[arg-type]
+
+
+def test_graph_contents_are_checked_at_construction() -> None:
+    two = (_node(0), _node(1))
+    with pytest.raises(TypeError, match=r"nodes must be a tuple of GraphNode; received 'abc'"):
+        Graph("abc", ())  # type: ignore[arg-type]
+    with pytest.raises(TypeError, match=r"edges must be a tuple of \(int, int\); received None"):
+        Graph(two, None)  # type: ignore[arg-type]
+    with pytest.raises(TypeError, match=r"nodes\[1\] must be a GraphNode; received 'x' \(str\)"):
+        Graph((_node(0), "x"), ())  # type: ignore[arg-type]
+    with pytest.raises(ValueError, match=r"nodes\[0\].id must be 0, its position in nodes; received 7"):
+        Graph((_node(7),), ())
+    with pytest.raises(ValueError, match=r"edges\[1\] must join two of the 2 nodes \(ids 0 to 1\); received \(0, 3\)"):
+        Graph(two, ((0, 1), (0, 3)))
+    with pytest.raises(ValueError, match=r"edges\[0\] must join two.*received \(-1, 1\)"):
+        Graph(two, ((-1, 1),))
+    with pytest.raises(ValueError, match=r"edges\[0\] must go from an earlier node.*cycle.*\(1, 0\)"):
+        Graph(two, ((1, 0),))
+    with pytest.raises(ValueError, match=r"edges\[0\] must go from an earlier node.*\(1, 1\)"):
+        Graph(two, ((1, 1),))
+    with pytest.raises(TypeError, match=r"edges\[0\] must be a pair \(parent, child\)"):
+        Graph(two, ((0, 1, 1),))  # type: ignore[arg-type]
+    with pytest.raises(TypeError, match=r"edges\[0\] must be an int"):
+        Graph(two, ((0, 1.0),))  # type: ignore[arg-type]
+    g = Graph([_node(0), _node(1)], [[0, 1]])  # type: ignore[arg-type]  # lists become tuples
+    assert g.nodes == two and g.edges == ((0, 1),)
+    assert Graph(two, ((np.int64(0), 1),)).edges == ((0, 1),)
+
+
+def test_graph_nodes_are_checked() -> None:
+    with pytest.raises(ValueError, match=r"kind must be one of 'leaf', 'param', 'const', 'op', 'value', 'output'; received 'bogus'"):
+        GraphNode(0, "a", "bogus")  # type: ignore[arg-type]
+    with pytest.raises(ValueError, match=r"id must be an int >= 0; received -1"):
+        GraphNode(-1, "a", "op")
+    with pytest.raises(TypeError, match=r"id must be an int >= 0; received '0'"):
+        GraphNode("0", "a", "op")  # type: ignore[arg-type]
+    with pytest.raises(TypeError, match=r"label must be a str; received 3"):
+        GraphNode(0, 3, "op")  # type: ignore[arg-type]
+    with pytest.raises(TypeError, match=r"detail must be a str; received None"):
+        GraphNode(0, "a", "op", detail=None)  # type: ignore[arg-type]
+
+
+def _chain(n: int) -> Graph:
+    return Graph(tuple(_node(i) for i in range(n)), tuple((i, i + 1) for i in range(n - 1)))
+
+
+def test_big_graphs_are_refused_with_the_limit_and_the_size() -> None:
+    draw_graph(_chain(MAX_DRAWN_NODES))  # at the limit: drawn
+    n = MAX_DRAWN_NODES + 1
+    with pytest.raises(ValueError, match=rf"at most {MAX_DRAWN_NODES} nodes.*received a graph of {n} nodes"):
+        draw_graph(_chain(n))
+    x = Value(0.5, label="x")
+    y = x
+    for _ in range(MAX_DRAWN_NODES):
+        y = y + x  # 2 nodes per step
+    with pytest.raises(ValueError, match=rf"at most {MAX_DRAWN_NODES} nodes"):
+        draw_graph(y)
+    assert len(graph_from_value(y).nodes) > MAX_DRAWN_NODES  # still readable as data
+
+
+def test_layout_at_the_limit_is_quick() -> None:
+    # the worst case for a layered layout: one input used by every step of a chain,
+    # whose edges cross every later layer (the old layout took 20 s for 2,801 nodes)
+    x = Value(0.5, label="x")
+    y = x
+    while len(graph_from_value(y).nodes) < MAX_DRAWN_NODES - 3:
+        y = y + x
+    g = graph_from_value(y)
+    start = time.perf_counter()
+    boxes, paths, _, _ = _layout(g, "LR", 9.0)
+    assert time.perf_counter() - start < 5.0
+    assert len(boxes) == len(g.nodes) and len(paths) == len(g.edges)
+
+
+def test_draw_graph_checks_ax() -> None:
+    with pytest.raises(TypeError, match=r"ax must be a matplotlib Axes or None; received 'x'"):
+        draw_graph(_chain(2), ax="x")  # type: ignore[arg-type]

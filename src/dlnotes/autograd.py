@@ -437,9 +437,9 @@ class Dual(_DerivedOperators):
 
     def __mul__(self, other: Dual | float) -> Dual:
         """Return ``self * other``: the product rule."""
-        if is_real(other):  # a constant c: (c x)' = c x'
-            return Dual(self.value * other, self.tangent * other)
-        other = _as_dual(other)
+        if not isinstance(other, Dual):  # a constant c has no tangent: (c x)' = c x'
+            c = _constant(other)
+            return Dual(self.value * c, self.tangent * c)
         return Dual(
             self.value * other.value,
             self.tangent * other.value + self.value * other.tangent,
@@ -447,9 +447,9 @@ class Dual(_DerivedOperators):
 
     def __truediv__(self, other: Dual | float) -> Dual:
         """Return ``self / other``: the quotient rule, (self' - other' * out) / other."""
-        if is_real(other):  # a constant c: (x / c)' = x' / c
-            return Dual(divide(self.value, other), divide(self.tangent, other))
-        other = _as_dual(other)
+        if not isinstance(other, Dual):  # a constant c has no tangent: (x / c)' = x' / c
+            c = _constant(other)
+            return Dual(divide(self.value, c), divide(self.tangent, c))
         out = divide(self.value, other.value)
         return Dual(out, divide(self.tangent - other.tangent * out, other.value))
 
@@ -492,13 +492,16 @@ class Dual(_DerivedOperators):
         return Dual(out, 0.0 if out <= 0 else self.tangent)
 
 
+def _constant(x: object) -> float:
+    """Return the number ``x``, the other operand of a Dual operation, as a float."""
+    if is_real(x):
+        return float(x)  # type: ignore[arg-type]  # is_real checked it is a number
+    raise type_error("operand", "a Dual or a real number", x)
+
+
 def _as_dual(x: Dual | float) -> Dual:
     """Return ``x`` if it is a Dual, or a constant (tangent 0) holding the number ``x``."""
-    if isinstance(x, Dual):
-        return x
-    if is_real(x):
-        return Dual(float(x))
-    raise type_error("operand", "a Dual or a real number", x)
+    return x if isinstance(x, Dual) else Dual(_constant(x))
 
 
 def _check_point(xs: Sequence[float]) -> list[float]:

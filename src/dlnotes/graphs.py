@@ -10,13 +10,14 @@ and draws with matplotlib.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal, get_args
 
 import torch
 from torch import Tensor
 
+from dlnotes._checks import check_axes, check_choice, check_int, type_error
 from dlnotes._format import number_text
 from dlnotes._toposort import topological_order
 from dlnotes.autograd import Value
@@ -28,10 +29,20 @@ if TYPE_CHECKING:
 __all__ = [
     "Graph",
     "GraphNode",
+    "MAX_DRAWN_NODES",
     "draw_graph",
     "graph_from_tensor",
     "graph_from_value",
 ]
+
+#: Most nodes :func:`draw_graph` draws: a larger picture is unreadable at page size
+#: (the book's graphs have 7 to 30 nodes).
+MAX_DRAWN_NODES = 200
+
+# What a node is: an unnamed leaf tensor or input Value, a named parameter, a
+# constant, an operation, an intermediate Value, or the output.
+_NodeKind = Literal["leaf", "param", "const", "op", "value", "output"]
+_KINDS: tuple[str, ...] = get_args(_NodeKind)
 
 _STYLE = {  # kind: (face colour, edge colour)
     "leaf": ("#dbeafe", "#1d4ed8"),
@@ -60,13 +71,27 @@ class GraphNode:
         The tensor's shape as text, such as "(2,)"; empty for operations and Values.
     detail : str, default=""
         Further lines of text, such as "data 2\\ngrad 1" for a Value.
+
+    Raises
+    ------
+    TypeError
+        If ``id`` is not an int or a text field not a str.
+    ValueError
+        If ``id`` is negative or ``kind`` unknown.
     """
 
     id: int
     label: str
-    kind: str
+    kind: Literal["leaf", "param", "const", "op", "value", "output"]
     shape: str = ""
     detail: str = ""
+
+    def __post_init__(self) -> None:
+        check_int(self.id, "id", minimum=0)
+        for name in ("label", "shape", "detail"):
+            if not isinstance(getattr(self, name), str):
+                raise type_error(name, "a str", getattr(self, name))
+        check_choice(self.kind, "kind", _KINDS)
 
     @property
     def text(self) -> str:
@@ -83,7 +108,16 @@ class Graph:
     nodes : tuple of GraphNode
         ``nodes[i].id == i``.
     edges : tuple of (int, int)
-        ``(parent, child)``: the value flows from ``parent`` into ``child``.
+        ``(parent, child)``: the value flows from ``parent`` into ``child``, which
+        comes later in ``nodes`` (so the graph has no cycle).
+
+    Raises
+    ------
+    TypeError
+        If ``nodes`` does not hold GraphNodes or ``edges`` pairs of ints.
+    ValueError
+        If a node's id is not its position, or an edge joins a missing node or
+        points backwards (to an earlier node, or to itself).
 
     Examples
     --------
@@ -94,10 +128,48 @@ class Graph:
     2 op     Sum
     3 output output ()
     edges: 0->1 0->1 1->2 2->3
+    >>> Graph((GraphNode(0, "x", "leaf"),), ((0, 1),))
+    Traceback (most recent call last):
+    ...
+    ValueError: edges[0] must join two of the 1 nodes (ids 0 to 0); received (0, 1)
     """
 
     nodes: tuple[GraphNode, ...]
     edges: tuple[tuple[int, int], ...]
+
+    def __post_init__(self) -> None:
+        for name in ("nodes", "edges"):
+            value = getattr(self, name)
+            if isinstance(value, (str, bytes)) or not isinstance(value, Sequence):
+                expected = "a tuple of GraphNode" if name == "nodes" else "a tuple of (int, int)"
+                raise type_error(name, expected, value)
+            object.__setattr__(self, name, tuple(value))  # lists are accepted, kept as tuples
+        for i, node in enumerate(self.nodes):
+            if not isinstance(node, GraphNode):
+                raise type_error(f"nodes[{i}]", "a GraphNode", node)
+            if node.id != i:
+                raise ValueError(
+                    f"nodes[{i}].id must be {i}, its position in nodes; received {node.id}"
+                )
+        n = len(self.nodes)
+        pairs = []
+        for k, edge in enumerate(self.edges):
+            name = f"edges[{k}]"
+            if isinstance(edge, (str, bytes)) or not isinstance(edge, Sequence) or len(edge) != 2:
+                raise type_error(name, "a pair (parent, child) of node ids", edge)
+            p, c = (check_int(end, name) for end in edge)
+            if not (0 <= p < n and 0 <= c < n):
+                raise ValueError(
+                    f"{name} must join two of the {n} nodes (ids 0 to {n - 1}); "
+                    f"received {(p, c)}"
+                )
+            if p >= c:
+                raise ValueError(
+                    f"{name} must go from an earlier node to a later one (nodes are in "
+                    f"topological order, inputs first, so a graph has no cycle); received {(p, c)}"
+                )
+            pairs.append((p, c))
+        object.__setattr__(self, "edges", tuple(pairs))
 
     def __str__(self) -> str:
         lines = [f"{n.id} {n.kind:<6} {n.text.replace(chr(10), ' ')}" for n in self.nodes]
@@ -212,10 +284,6 @@ def graph_from_tensor(t: Tensor, params: Mapping[str, Tensor] | None = None) -> 
     return Graph(tuple(nodes), tuple(edges))
 
 
-def _number(x: float) -> str:
-    return f"{x:.4g}"
-
-
 def graph_from_value(v: Value) -> Graph:
     """Read the graph of a :class:`dlnotes.autograd.Value`, micrograd style.
 
@@ -262,9 +330,9 @@ def graph_from_value(v: Value) -> Graph:
     edges: list[tuple[int, int]] = []
     index: dict[Value, int] = {}
     for node in topological_order(v, lambda node: node.parents):
-        detail = f"data {_number(node.data)}\ngrad {_number(node.grad)}"
+        detail = f"data {number_text(node.data)}\ngrad {number_text(node.grad)}"
         if node is v:
-            kind = "output"
+            kind: _NodeKind = "output"
         elif not node.parents:
             kind = "const" if node.op == "const" else "leaf"
         else:
@@ -287,126 +355,48 @@ def graph_from_value(v: Value) -> Graph:
 
 
 def _layers(graph: Graph) -> list[int]:
-    """Longest-path layering, then each node moved as close to its first use as allowed."""
+    """Each node's layer: one after its latest input, then moved up to its first use.
+
+    ``Graph`` keeps inputs before their uses, so one pass in node order gives the
+    longest-path layers; a pass in reverse order then puts every node just before
+    its earliest use, so that an input (or a constant) used only near the end is
+    drawn there, not at the far left with a long edge.
+    """
     n = len(graph.nodes)
-    parents: list[list[int]] = [[] for _ in range(n)]
     children: list[list[int]] = [[] for _ in range(n)]
-    for p, c in graph.edges:
-        parents[c].append(p)
-        children[p].append(c)
-    # Kahn's algorithm gives a topological order whatever the order of `nodes`.
-    indegree = [len(ps) for ps in parents]
-    ready = [i for i in range(n) if indegree[i] == 0]
-    order: list[int] = []
-    while ready:
-        i = ready.pop(0)
-        order.append(i)
-        for c in children[i]:
-            indegree[c] -= 1
-            if indegree[c] == 0:
-                ready.append(c)
-    if len(order) != n:
-        raise ValueError("graph has a cycle; a computation graph must be acyclic")
     layer = [0] * n
-    for i in order:
-        for p in parents[i]:
-            layer[i] = max(layer[i], layer[p] + 1)
-    # Then every node as late as its uses allow: an input (or a chain of constants)
-    # used only near the end is drawn there, not at the far left with a long edge.
-    for i in reversed(order):
+    for p, c in sorted(graph.edges, key=lambda edge: edge[1]):
+        children[p].append(c)
+        layer[c] = max(layer[c], layer[p] + 1)
+    for i in reversed(range(n)):
         if children[i]:
             layer[i] = min(layer[c] for c in children[i]) - 1
     return layer
 
 
-def _crossings(rows: list[list[int]], edges: list[tuple[int, int]], layer: dict[int, int]) -> int:
-    """Count pairs of edges between adjacent layers that cross."""
-    pos = {v: k for row in rows for k, v in enumerate(row)}
-    total = 0
-    by_layer: dict[int, list[tuple[int, int]]] = {}
-    for p, c in edges:
-        by_layer.setdefault(layer[p], []).append((pos[p], pos[c]))
-    for segs in by_layer.values():
-        for k, (a1, b1) in enumerate(segs):
-            for a2, b2 in segs[k + 1 :]:
-                if (a1 - a2) * (b1 - b2) < 0:
-                    total += 1
-    return total
+def _order(rows: list[list[int]], edges: list[tuple[int, int]], sweeps: int = 4) -> None:
+    """Order each layer by the mean position of its neighbours (barycentric sweeps).
 
-
-def _transpose(rows: list[list[int]], edges: list[tuple[int, int]], layer: dict[int, int]) -> None:
-    """Swap neighbours within a layer while that removes crossings (in place)."""
-    near: dict[int, list[tuple[int, int]]] = {k: [] for k in range(len(rows))}
-    for p, c in edges:  # the edges that touch layer k
-        near[layer[p]].append((p, c))
-        near[layer[c]].append((p, c))
-    pos = {v: i for row in rows for i, v in enumerate(row)}
-
-    def crossings(k: int) -> int:
-        segs = [(pos[p], pos[c], layer[p]) for p, c in near[k]]
-        return sum(
-            1
-            for i, (a1, b1, l1) in enumerate(segs)
-            for a2, b2, l2 in segs[i + 1 :]
-            if l1 == l2 and (a1 - a2) * (b1 - b2) < 0
-        )
-
-    improved = True
-    while improved:
-        improved = False
-        for k, row in enumerate(rows):
-            for i in range(len(row) - 1):
-                before = crossings(k)
-                u, v = row[i], row[i + 1]
-                row[i], row[i + 1], pos[u], pos[v] = v, u, i + 1, i
-                if crossings(k) < before:
-                    improved = True
-                else:
-                    row[i], row[i + 1], pos[u], pos[v] = u, v, i, i + 1
-
-
-def _order(
-    num_layers: int,
-    layer: dict[int, int],
-    edges: list[tuple[int, int]],
-    sweeps: int = 4,
-) -> list[list[int]]:
-    """Order the vertices of each layer by barycentric sweeps; keep the best ordering.
-
-    Each sweep sorts every layer by the mean position of its neighbours in the
-    layer before (downward sweeps) or after (upward sweeps), then swaps adjacent
-    vertices while that removes crossings.
+    Sweeps alternate: down (each layer after the one before) and up. This removes
+    most edge crossings at a cost of O(V log V) per sweep; the rows are sorted in place.
     """
-    rows: list[list[int]] = [[] for _ in range(num_layers)]
-    for v in sorted(layer):
-        rows[layer[v]].append(v)
-    up: dict[int, list[int]] = {v: [] for v in layer}
-    down: dict[int, list[int]] = {v: [] for v in layer}
+    up: dict[int, list[int]] = {v: [] for row in rows for v in row}
+    down: dict[int, list[int]] = {v: [] for row in rows for v in row}
     for p, c in edges:
         up[c].append(p)
         down[p].append(c)
-    best = [list(r) for r in rows]
-    best_crossings = _crossings(rows, edges, layer)
     for sweep in range(sweeps):
-        if best_crossings == 0:
-            break
         downward = sweep % 2 == 0
-        sequence = range(1, num_layers) if downward else range(num_layers - 2, -1, -1)
+        sequence = range(1, len(rows)) if downward else range(len(rows) - 2, -1, -1)
         for k in sequence:
-            ref = rows[k - 1] if downward else rows[k + 1]
-            pos = {v: i for i, v in enumerate(ref)}
+            pos = {v: i for i, v in enumerate(rows[k - 1] if downward else rows[k + 1])}
             here = {v: i for i, v in enumerate(rows[k])}
 
             def barycenter(v: int) -> float:
-                nbrs = [pos[u] for u in (up[v] if downward else down[v]) if u in pos]
+                nbrs = [pos[u] for u in (up[v] if downward else down[v])]
                 return sum(nbrs) / len(nbrs) if nbrs else float(here[v])
 
             rows[k].sort(key=lambda v: (barycenter(v), here[v]))
-        _transpose(rows, edges, layer)
-        count = _crossings(rows, edges, layer)
-        if count < best_crossings:
-            best, best_crossings = [list(r) for r in rows], count
-    return best
 
 
 _Box = tuple[float, float, float, float]
@@ -437,8 +427,10 @@ def _layout(
         chain.append(c)
         chains.append(chain)
         vedges.extend(zip(chain[:-1], chain[1:]))
-    num_layers = max(vlayer.values()) + 1
-    rows = _order(num_layers, vlayer, vedges)
+    rows: list[list[int]] = [[] for _ in range(max(vlayer.values()) + 1)]
+    for v in sorted(vlayer):
+        rows[vlayer[v]].append(v)
+    _order(rows, vedges)
 
     char_w = 0.62 * fontsize / 72  # monospace advance, in inches
     line_h = 1.25 * fontsize / 72
@@ -523,7 +515,8 @@ def draw_graph(
 
     The layout is computed here, in pure Python: longest-path layers (inputs
     first), then a few barycentric sweeps to order each layer with few crossings.
-    The same graph always gives the same picture.
+    The same graph always gives the same picture. Graphs of more than
+    :data:`MAX_DRAWN_NODES` nodes are refused: they would not be readable.
 
     Parameters
     ----------
@@ -549,9 +542,12 @@ def draw_graph(
     ------
     TypeError
         If ``root`` is none of the accepted types.
+    TypeError
+        If ``ax`` is not a matplotlib Axes.
     ValueError
         If ``rankdir`` is unknown, ``params`` is given for a Value or Graph, the
-        tensor has no graph, or the graph has no nodes.
+        tensor has no graph, or the graph has no nodes or more than
+        :data:`MAX_DRAWN_NODES`.
 
     Examples
     --------
@@ -565,8 +561,8 @@ def draw_graph(
     >>> sorted(t.get_text().split("\\n")[0] for t in ax.texts)
     ['Mul', 'Pow', 'Pow', 'Sub', 'a', 'b', 'output']
     """
-    if rankdir not in ("LR", "RL", "TB", "BT"):
-        raise ValueError(f"rankdir must be 'LR', 'RL', 'TB' or 'BT'; received {rankdir!r}")
+    check_choice(rankdir, "rankdir", ("LR", "RL", "TB", "BT"))
+    ax = check_axes(ax)
     if isinstance(root, Tensor):
         graph = graph_from_tensor(root, params)
     elif isinstance(root, (Value, Graph)):
@@ -584,6 +580,12 @@ def draw_graph(
 
     if not graph.nodes:
         raise ValueError("root must be a graph with at least one node; received an empty Graph")
+    if len(graph.nodes) > MAX_DRAWN_NODES:
+        raise ValueError(
+            f"root must have at most {MAX_DRAWN_NODES} nodes to be drawn readably; received "
+            f"a graph of {len(graph.nodes)} nodes (draw a smaller example, or read the "
+            "Graph as data: graph_from_tensor, graph_from_value)"
+        )
 
     from matplotlib.figure import Figure
     from matplotlib.patches import FancyArrowPatch, FancyBboxPatch
@@ -630,7 +632,7 @@ def draw_graph(
         )
     for node in graph.nodes:
         x, y, w, h = boxes[node.id]
-        face, edge = _STYLE.get(node.kind, _STYLE["value"])
+        face, edge = _STYLE[node.kind]
         ax.add_patch(
             FancyBboxPatch(
                 (x - w / 2, y - h / 2),
