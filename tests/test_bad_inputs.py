@@ -120,9 +120,6 @@ def _node(i: int, kind: str = "leaf") -> graphs.GraphNode:
 
 # ----------------------------------------------------------------------------- cases
 
-ENGINE = "autograd engine edge case (issue 10 item 2), owned by the autograd/graphs helper"
-GRAPH = "graph validation (issue 10 item 1/3), owned by the autograd/graphs helper"
-NUMPY = "NumPy input refused by autograd (review: STRICT), owned by the autograd/graphs helper"
 
 CASES: list[Case] = [
     # ---- devices
@@ -357,54 +354,56 @@ CASES: list[Case] = [
     good("plotting.plot", "empty series", lambda: plotting.plot(None, []), lambda ax: len(ax.get_lines()) == 1),  # type: ignore[attr-defined]
     # ---- autograd (behaviour owned by the autograd/graphs helper)
     bad("autograd.Value", "str", lambda: autograd.Value("a"), TypeError, "data"),  # type: ignore[arg-type]
-    bad("autograd.Value", "bad parents", lambda: autograd.Value(1, parents=("a",)), TypeError, "parents", xfail=GRAPH),  # type: ignore[arg-type]
-    good("autograd.Value", "0 ** 0.5: torch's gradient inf", lambda: _value_grad(0.0, 0.5), lambda g: g == INF, xfail=ENGINE),
-    good("autograd.Value", "0 ** 0: torch's gradient 0", lambda: _value_grad(0.0, 0), lambda g: g == 0.0, xfail=ENGINE),
-    good("autograd.Value", "exp overflow: inf", lambda: autograd.Value(1000).exp().data, lambda v: v == INF, xfail=ENGINE),
-    good("autograd.Value", "relu(nan) is nan", lambda: autograd.Value(NAN).relu().data, lambda v: math.isnan(v), xfail=ENGINE),  # type: ignore[arg-type]
+    bad("autograd.Value", "bad parents", lambda: autograd.Value(1, parents=("a",)), TypeError, "parents"),  # type: ignore[arg-type]
+    good("autograd.Value", "0 ** 0.5: torch's gradient inf", lambda: _value_grad(0.0, 0.5), lambda g: g == INF),
+    good("autograd.Value", "0 ** 0: torch's gradient 0", lambda: _value_grad(0.0, 0), lambda g: g == 0.0),
+    good("autograd.Value", "exp overflow: inf", lambda: autograd.Value(1000).exp().data, lambda v: v == INF),
+    good("autograd.Value", "relu(nan) is nan", lambda: autograd.Value(NAN).relu().data, lambda v: math.isnan(v)),  # type: ignore[arg-type]
     bad("autograd.Dual", "str", lambda: autograd.Dual("a"), TypeError, "value"),  # type: ignore[arg-type]
-    good("autograd.Dual", "relu(nan) is nan", lambda: autograd.Dual(NAN).relu().value, lambda v: math.isnan(v), xfail=ENGINE),  # type: ignore[arg-type]
-    good("autograd.Dual", "0 ** 0.5: tangent inf", lambda: (autograd.Dual(0.0, 1.0) ** 0.5).tangent, lambda t: t == INF, xfail=ENGINE),
-    bad("autograd.forward_gradient", "f not callable", lambda: autograd.forward_gradient("f", [1.0]), TypeError, "f", xfail=GRAPH),  # type: ignore[arg-type]
+    good("autograd.Dual", "relu(nan) is nan", lambda: autograd.Dual(NAN).relu().value, lambda v: math.isnan(v)),  # type: ignore[arg-type]
+    good("autograd.Dual", "0 ** 0.5: tangent inf", lambda: (autograd.Dual(0.0, 1.0) ** 0.5).tangent, lambda t: t == INF),
+    bad("autograd.forward_gradient", "f not callable", lambda: autograd.forward_gradient("f", [1.0]), TypeError, "f"),  # type: ignore[arg-type]
     bad("autograd.forward_gradient", "empty point", lambda: autograd.forward_gradient(lambda: 1.0, []), ValueError, "xs"),
     good("autograd.forward_gradient", "numpy point", lambda: autograd.forward_gradient(lambda a, b: a * b, np.array([1.0, 2.0])),  # type: ignore[arg-type]
-         lambda r: list(r[0]) == [2.0, 1.0], xfail=NUMPY),  # type: ignore[index]
-    bad("autograd.reverse_gradient", "f not callable", lambda: autograd.reverse_gradient(3, [1.0]), TypeError, "f", xfail=GRAPH),  # type: ignore[arg-type]
+         lambda r: list(r[0]) == [2.0, 1.0]),  # type: ignore[index]
+    bad("autograd.reverse_gradient", "f not callable", lambda: autograd.reverse_gradient(3, [1.0]), TypeError, "f"),  # type: ignore[arg-type]
     bad("autograd.reverse_gradient", "str point", lambda: autograd.reverse_gradient(lambda a: a, "1"), TypeError, "xs"),  # type: ignore[arg-type]
     good("autograd.reverse_gradient", "numpy point", lambda: autograd.reverse_gradient(lambda a, b: a * b, np.array([1.0, 2.0])),  # type: ignore[arg-type]
-         lambda r: list(r[0]) == [2.0, 1.0], xfail=NUMPY),  # type: ignore[index]
+         lambda r: list(r[0]) == [2.0, 1.0]),  # type: ignore[index]
     bad("autograd.numerical_derivative", "h zero", lambda: autograd.numerical_derivative(math.sin, 1.0, h=0), ValueError, "h"),
     bad("autograd.numerical_derivative", "h nan", lambda: autograd.numerical_derivative(math.sin, 1.0, h=NAN), ValueError, "h"),
     bad("autograd.numerical_derivative", "h negative", lambda: autograd.numerical_derivative(math.sin, 1.0, h=-1e-3), ValueError, "h"),
     bad("autograd.numerical_derivative", "method", lambda: autograd.numerical_derivative(math.sin, 1.0, method="x"), ValueError, "method"),
     bad("autograd.numerical_derivative", "x str", lambda: autograd.numerical_derivative(math.sin, "1"), TypeError, "x"),  # type: ignore[arg-type]
-    bad("autograd.numerical_derivative", "f not callable", lambda: autograd.numerical_derivative(3, 1.0), TypeError, "f", xfail=GRAPH),  # type: ignore[arg-type]
+    bad("autograd.numerical_derivative", "f not callable", lambda: autograd.numerical_derivative(3, 1.0), TypeError, "f"),  # type: ignore[arg-type]
     bad("autograd.difference_quotients", "empty steps", lambda: autograd.difference_quotients(math.sin, 1.0, []), ValueError, "hs"),
     bad("autograd.difference_quotients", "zero step", lambda: autograd.difference_quotients(math.sin, 1.0, [0.1, 0.0]), ValueError, "hs[1]"),
     good("autograd.difference_quotients", "numpy steps", lambda: autograd.difference_quotients(math.sin, 1.0, np.array([0.1])),  # type: ignore[arg-type]
-         lambda r: len(r) == 1, xfail=NUMPY),  # type: ignore[arg-type]
+         lambda r: len(r) == 1),  # type: ignore[arg-type]
     bad("autograd.gradcheck", "int inputs", lambda: autograd.gradcheck(lambda x: x.sum(), [torch.ones(2, dtype=torch.long)]), ValueError, "inputs[0]"),
     bad("autograd.gradcheck", "eps zero", lambda: autograd.gradcheck(lambda x: x.sum(), [torch.ones(2, dtype=torch.float64)], eps=0), ValueError, "eps"),
     bad("autograd.gradcheck", "atol negative", lambda: autograd.gradcheck(lambda x: x.sum(), [torch.ones(2, dtype=torch.float64)], atol=-1), ValueError, "atol"),
-    bad("autograd.gradcheck", "meta inputs", lambda: autograd.gradcheck(lambda x: x.sum(), [_meta(2, dtype=torch.float64)]), ValueError, "inputs[0]", xfail=GRAPH),
-    bad("autograd.gradcheck", "f not differentiable", lambda: autograd.gradcheck(lambda x: (x > 0).sum().double(), [torch.ones(2, dtype=torch.float64)]), ValueError, "f", xfail=GRAPH),
-    bad("autograd.gradcheck", "f not callable", lambda: autograd.gradcheck(3, [torch.ones(2, dtype=torch.float64)]), TypeError, "f", xfail=GRAPH),  # type: ignore[arg-type]
+    bad("autograd.gradcheck", "meta inputs", lambda: autograd.gradcheck(lambda x: x.sum(), [_meta(2, dtype=torch.float64)]), ValueError, "inputs[0]"),
+    bad("autograd.gradcheck", "f not differentiable", lambda: autograd.gradcheck(lambda x: (x > 0).sum().double(), [torch.ones(2, dtype=torch.float64)]), ValueError, "f"),
+    bad("autograd.gradcheck", "f not callable", lambda: autograd.gradcheck(3, [torch.ones(2, dtype=torch.float64)]), TypeError, "f"),  # type: ignore[arg-type]
     good("autograd.GradcheckResult", "returned by gradcheck",
          lambda: autograd.gradcheck(lambda x: (x ** 2).sum(), [torch.tensor([1.0, 2.0], dtype=torch.float64)]),
          lambda r: isinstance(r, autograd.GradcheckResult) and r.ok and str(r).startswith("gradcheck: ok")),
     # ---- graphs (behaviour owned by the autograd/graphs helper)
-    bad("graphs.Graph", "nodes str", lambda: graphs.Graph("abc", None), TypeError, "nodes", xfail=GRAPH),  # type: ignore[arg-type]
-    bad("graphs.Graph", "edge to a missing node", lambda: graphs.Graph((_node(0),), ((0, 3),)), ValueError, "edges", xfail=GRAPH),
-    bad("graphs.Graph", "id not its position", lambda: graphs.Graph((_node(7),), ()), ValueError, "nodes", xfail=GRAPH),
-    bad("graphs.Graph", "node not a GraphNode", lambda: graphs.Graph(("x",), ()), TypeError, "nodes", xfail=GRAPH),  # type: ignore[arg-type]
-    bad("graphs.GraphNode", "unknown kind", lambda: graphs.GraphNode(0, "a", "bogus"), ValueError, "kind", xfail=GRAPH),
+    bad("graphs.Graph", "nodes str", lambda: graphs.Graph("abc", None), TypeError, "nodes"),  # type: ignore[arg-type]
+    bad("graphs.Graph", "edge to a missing node", lambda: graphs.Graph((_node(0),), ((0, 3),)), ValueError, "edges[0]"),
+    bad("graphs.Graph", "id not its position", lambda: graphs.Graph((_node(7),), ()), ValueError, "nodes"),
+    bad("graphs.Graph", "node not a GraphNode", lambda: graphs.Graph(("x",), ()), TypeError, "nodes[0]"),  # type: ignore[arg-type]
+    bad("graphs.GraphNode", "unknown kind", lambda: graphs.GraphNode(0, "a", "bogus"), ValueError, "kind"),
     bad("graphs.graph_from_tensor", "str", lambda: graphs.graph_from_tensor("x"), TypeError, "t"),  # type: ignore[arg-type]
     bad("graphs.graph_from_tensor", "no graph", lambda: graphs.graph_from_tensor(torch.ones(2)), ValueError, "t"),
     bad("graphs.graph_from_tensor", "params int", lambda: graphs.graph_from_tensor(_tensor_graph(), params=3), TypeError, "params"),  # type: ignore[arg-type]
     bad("graphs.graph_from_value", "int", lambda: graphs.graph_from_value(3), TypeError, "v"),  # type: ignore[arg-type]
     bad("graphs.draw_graph", "root str", lambda: graphs.draw_graph("abc"), TypeError, "root"),  # type: ignore[arg-type]
     bad("graphs.draw_graph", "rankdir", lambda: graphs.draw_graph(_tensor_graph(), rankdir="XY"), ValueError, "rankdir"),
-    bad("graphs.draw_graph", "ax str", lambda: graphs.draw_graph(_tensor_graph(), ax="x"), TypeError, "ax", xfail=GRAPH),  # type: ignore[arg-type]
+    bad("graphs.draw_graph", "ax str", lambda: graphs.draw_graph(_tensor_graph(), ax="x"), TypeError, "ax"),  # type: ignore[arg-type]
+    bad("graphs.MAX_DRAWN_NODES", "one node over the limit", lambda: graphs.draw_graph(graphs.Graph(
+        tuple(_node(i) for i in range(graphs.MAX_DRAWN_NODES + 1)), ())), ValueError, "root", "at most"),
 ]
 
 
