@@ -239,16 +239,6 @@ def test_two_clean_builds_give_identical_html(tmp_path: Path) -> None:
     assert [p.read_bytes() for p in imgs[0]] == [p.read_bytes() for p in imgs[1]]
 
 
-def test_execution_key_follows_the_package_sources(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    files = [tmp_path / "a.py", tmp_path / "b.py"]
-    for f in files:
-        f.write_text("x = 1\n")
-    k1 = dlnotes_book.execution_key(files, tmp_path)
-    assert dlnotes_book.execution_key(files, tmp_path) == k1
-    files[1].write_text("x = 2\n")
-    assert dlnotes_book.execution_key(files, tmp_path) != k1
-
-
 def test_execution_key_covers_every_dlnotes_module() -> None:
     covered = {p.name for p in dlnotes_book.files_for_key()}
     modules = {p.name for p in (ROOT / "src" / "dlnotes").glob("*.py")}
