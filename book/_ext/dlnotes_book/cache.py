@@ -35,7 +35,7 @@ MARKER_TEXT = (
 
 # Distributions whose versions shape the pages' outputs.
 KEY_PACKAGES = ("torch", "numpy", "matplotlib", "matplotlib-inline", "pandas", "ipykernel",
-                "nbclient", "myst-nb", "jupyter-cache")
+                "nbclient", "myst-nb", "jupyter-cache", "scikit-learn")
 
 
 def files_for_key() -> list[Path]:
