@@ -271,6 +271,22 @@ CASES: list[Case] = [
     bad("data.load_csv", "target int", lambda: data.load_csv(__file__, target=2), TypeError, "target"),  # type: ignore[arg-type]
     bad("data.load_csv", "path int", lambda: data.load_csv(3), TypeError, "path"),  # type: ignore[arg-type]
     bad("data.load_csv", "missing file", lambda: data.load_csv("/nonexistent/dlnotes.csv"), FileNotFoundError, "dlnotes.csv"),
+    bad("data.split_dataset", "dataset int", lambda: data.split_dataset(5, [1.0], generator=torch.Generator()), TypeError, "dataset"),  # type: ignore[arg-type]
+    bad("data.split_dataset", "fractions str", lambda: data.split_dataset([1, 2], "ab", generator=torch.Generator()), TypeError, "fractions"),  # type: ignore[arg-type]
+    bad("data.split_dataset", "fractions empty", lambda: data.split_dataset([1, 2], [], generator=torch.Generator()), ValueError, "fractions"),
+    bad("data.split_dataset", "fractions nan", lambda: data.split_dataset([1, 2], [NAN, 1.0], generator=torch.Generator()), ValueError, "fractions", "finite"),
+    bad("data.split_dataset", "fraction zero", lambda: data.split_dataset([1, 2], [1.0, 0.0], generator=torch.Generator()), ValueError, "fractions[1]"),
+    bad("data.split_dataset", "fraction negative", lambda: data.split_dataset([1, 2], [1.5, -0.5], generator=torch.Generator()), ValueError, "fractions[0]"),
+    bad("data.split_dataset", "sum not 1", lambda: data.split_dataset([1, 2], [0.5, 0.6], generator=torch.Generator()), ValueError, "fractions", "sum to 1"),
+    bad("data.split_dataset", "empty part", lambda: data.split_dataset([1, 2], [0.9, 0.1], generator=torch.Generator()), ValueError, "fractions", "at least one example"),
+    bad("data.split_dataset", "generator None", lambda: data.split_dataset([1, 2], [1.0], generator=None), TypeError, "generator", "reproducible"),  # type: ignore[arg-type]
+    good("data.split_dataset", "numpy fractions", lambda: data.split_dataset(list(range(4)), np.array([0.5, 0.5]), generator=torch.Generator()),  # type: ignore[arg-type]
+         lambda r: [len(p) for p in r] == [2, 2]),  # type: ignore[attr-defined]
+    bad("data.TransformDataset", "transform str", lambda: data.TransformDataset([1, 2], "scale"), TypeError, "transform"),  # type: ignore[arg-type]
+    bad("data.TransformDataset", "dataset int", lambda: data.TransformDataset(3, abs), TypeError, "dataset"),  # type: ignore[arg-type]
+    bad("data.TransformDataset", "dataset str", lambda: data.TransformDataset("abc", abs), TypeError, "dataset"),  # type: ignore[arg-type]
+    good("data.TransformDataset", "numpy array dataset", lambda: data.TransformDataset(np.array([1.0, -2.0]), abs)[1],  # type: ignore[arg-type]
+         lambda r: r == 2.0),
     # ---- training
     bad("training.train_epoch", "model lambda", lambda: _train(model=lambda x: x), TypeError, "model"),
     bad("training.train_epoch", "loader tensor", lambda: _train(loader=torch.ones(2)), TypeError, "loader"),
@@ -301,10 +317,17 @@ CASES: list[Case] = [
     bad("training.fit", "device meta, model stays", lambda: _fit_keeps_model_on_cpu(META), ValueError, "device"),
     bad("training.fit", "device xyz, model stays", lambda: _fit_keeps_model_on_cpu("xyz"), ValueError, "device"),
     bad("training.fit", "zero-size batch", lambda: _fit(train_loader=[(torch.ones(0, 2), torch.ones(0, 1))]), ValueError, "batch"),
+    bad("training.fit", "keep_best unknown", lambda: _fit(keep_best="best", val_loader=[(torch.ones(2, 2), torch.ones(2, 1))]), ValueError, "keep_best", "val_loss"),
+    bad("training.fit", "keep_best bool", lambda: _fit(keep_best=True), TypeError, "keep_best"),
+    bad("training.fit", "keep_best without val_loader", lambda: _fit(keep_best="val_loss"), ValueError, "keep_best", "val_loader"),
+    bad("training.fit", "keep_best metric without metric", lambda: _fit(keep_best="min_metric", val_loader=[(torch.ones(2, 2), torch.ones(2, 1))]), ValueError, "keep_best", "metric"),
+    good("training.fit", "keep_best val_loss", lambda: _fit(keep_best="val_loss", num_epochs=2, val_loader=[(torch.ones(2, 2), torch.ones(2, 1))]), lambda h: h.best_epoch in (1, 2)),  # type: ignore[attr-defined]
     good("training.fit", "numpy epochs", lambda: _fit(num_epochs=np.int64(2)), lambda h: h.epochs == 2),  # type: ignore[attr-defined]
     bad("training.History", "val_loss longer", lambda: training.History(train_loss=[1.0], val_loss=[1.0, 2.0]), ValueError, "val_loss"),
     bad("training.History", "tensor entries", lambda: training.History(train_loss=[torch.tensor(1.0)]), TypeError, "train_loss[0]"),  # type: ignore[list-item]
     bad("training.History", "not a list", lambda: training.History(train_loss="abc"), TypeError, "train_loss"),  # type: ignore[arg-type]
+    bad("training.History", "best_epoch beyond the epochs", lambda: training.History(train_loss=[1.0], best_epoch=2), ValueError, "best_epoch"),
+    bad("training.History", "best_epoch str", lambda: training.History(train_loss=[1.0], best_epoch="1"), TypeError, "best_epoch"),  # type: ignore[arg-type]
     bad("training.History", "metric_name int", lambda: training.History(metric_name=1), TypeError, "metric_name"),  # type: ignore[arg-type]
     bad("training.History", "plot ax str", lambda: training.History(train_loss=[1.0]).plot(ax="x"), TypeError, "ax"),  # type: ignore[arg-type]
     bad("training.History", "plot logy int", lambda: training.History(train_loss=[1.0]).plot(logy=1), TypeError, "logy"),  # type: ignore[arg-type]

@@ -328,6 +328,12 @@ def _fit_args() -> tuple[nn.Module, object, nn.Module, torch.optim.Optimizer]:
         ({"val_loader": 3}, TypeError, "val_loader must be an iterable.*int"),
         ({"device": "nowhere"}, ValueError, "device must be a device string.*'nowhere'"),
         ({"device": "meta"}, ValueError, "device must name a device of type.*'meta'"),
+        ({"keep_best": "best"}, ValueError,
+         r"keep_best must be one of 'val_loss', 'max_metric', 'min_metric'; received 'best'"),
+        ({"keep_best": True}, TypeError, r"keep_best must be one of .*received True \(bool\)"),
+        ({"keep_best": "val_loss"}, ValueError, "keep_best .*needs val_loader"),
+        ({"keep_best": "max_metric", "val_loader": [(torch.ones(2, 2), torch.ones(2, 1))]},
+         ValueError, "keep_best='max_metric' compares the validation metric, so it needs a metric"),
     ],
 )
 def test_fit_errors_name_the_argument(
@@ -372,6 +378,96 @@ def test_fit_rejects_sum_reduction() -> None:
     net, loader, _, opt = _fit_args()
     with pytest.raises(ValueError, match="reduction='sum'"):
         fit(net, loader, nn.MSELoss(reduction="sum"), opt, num_epochs=1)  # type: ignore[arg-type]
+
+
+# ------------------------------------------------------------------------- keep_best
+
+
+def _line_fit(keep_best: str | None, num_epochs: int = 8, **kwargs: object) -> tuple[nn.Linear, History]:
+    """Learn y = 2x from w = 0 by full-batch SGD, validated against y = x: w rises
+    steadily towards 2, so the validation loss falls until w passes 1, then rises."""
+    X = torch.linspace(-1.0, 1.0, 20).reshape(-1, 1)
+    net = nn.Linear(1, 1, bias=False)
+    nn.init.zeros_(net.weight)
+    history = fit(net, [(X, 2 * X)], nn.MSELoss(), torch.optim.SGD(net.parameters(), lr=0.5),
+                  num_epochs=num_epochs, val_loader=[(X, X)], keep_best=keep_best,
+                  progress=False, **kwargs)  # type: ignore[arg-type]
+    return net, history
+
+
+def test_fit_keep_best_restores_the_epoch_of_lowest_validation_loss() -> None:
+    last, plain = _line_fit(None)
+    assert plain.best_epoch is None
+    best_by_hand = plain.val_loss.index(min(plain.val_loss)) + 1
+    assert 1 < best_by_hand < plain.epochs  # the loss falls, then rises
+    net, history = _line_fit("val_loss")
+    assert history.val_loss == plain.val_loss  # the choice changes nothing while training
+    assert history.best_epoch == best_by_hand
+    # the restored weight is that of a run stopped at the best epoch, not the last one
+    stopped, _ = _line_fit(None, num_epochs=best_by_hand)
+    assert torch.equal(net.weight, stopped.weight)
+    assert not torch.equal(net.weight, last.weight)
+    assert evaluate(net, [(torch.ones(3, 1), torch.ones(3, 1))], nn.MSELoss())[0] == pytest.approx(
+        (stopped.weight.item() - 1) ** 2)
+
+
+def test_fit_keep_best_by_metric_in_either_direction() -> None:
+    def mse(y_hat: Tensor, y: Tensor) -> Tensor:
+        return ((y_hat - y) ** 2).mean()
+
+    def negative_mse(y_hat: Tensor, y: Tensor) -> Tensor:
+        return -mse(y_hat, y)
+
+    _, by_loss = _line_fit("val_loss")
+    _, by_min = _line_fit("min_metric", metric=mse)
+    _, by_max = _line_fit("max_metric", metric=negative_mse)
+    assert by_loss.best_epoch == by_min.best_epoch == by_max.best_epoch
+    _, wrong_way = _line_fit("max_metric", metric=mse)  # the epoch of the highest error
+    assert wrong_way.best_epoch == wrong_way.val_metric.index(max(wrong_way.val_metric)) + 1
+    assert wrong_way.best_epoch != by_loss.best_epoch
+
+
+def _scripted_metric(values: list[float]) -> object:
+    it = iter(values)
+    return lambda y_hat, y: next(it)
+
+
+@pytest.mark.parametrize(
+    ("values", "choice", "best"),
+    [
+        ([float("nan"), 0.5, 0.7, 0.7], "max_metric", 3),  # NaN never best; ties keep the earlier
+        ([0.5, float("nan"), 0.4, 0.4], "min_metric", 3),
+        ([float("nan")] * 4, "max_metric", 1),  # nothing better than NaN: the first epoch
+        ([0.9, 0.8, 0.7, 0.6], "max_metric", 1),
+        ([0.9, 0.8, 0.7, 0.6], "min_metric", 4),
+    ],
+)
+def test_fit_keep_best_ties_and_nan(values: list[float], choice: str, best: int) -> None:
+    _, history = _line_fit(choice, num_epochs=4, metric=_scripted_metric(values))
+    assert history.best_epoch == best
+
+
+def test_fit_keep_best_restores_buffers_too() -> None:
+    X, y = _regression(200)
+
+    def run(num_epochs: int, keep_best: str | None) -> tuple[nn.Module, History]:
+        net = _mlp(0)  # also seeds the dropout masks
+        loader = make_loader(X[:100], y[:100], batch_size=10, train=True,
+                             generator=torch.Generator().manual_seed(0))
+        history = fit(net, loader, nn.MSELoss(), torch.optim.SGD(net.parameters(), lr=0.05),
+                      num_epochs=num_epochs, val_loader=[(X[100:], 0.3 * y[100:])],
+                      keep_best=keep_best, progress=False)
+        return net, history
+
+    net, history = run(6, "val_loss")
+    assert history.best_epoch is not None and history.best_epoch < 6
+    stopped, _ = run(history.best_epoch, None)
+    last, _ = run(6, None)
+    restored, expected = _params(net), _params(stopped)
+    assert restored.keys() == expected.keys() and "1.running_mean" in restored
+    for name, value in expected.items():
+        assert torch.equal(restored[name], value), name
+    assert not torch.equal(restored["1.running_mean"], _params(last)["1.running_mean"])
 
 
 # ------------------------------------------------------------------------ progress bar
@@ -471,6 +567,18 @@ def test_history_plot() -> None:
         h.plot(ax="x")  # type: ignore[arg-type]
     with pytest.raises(TypeError, match="logy must be a bool"):
         h.plot(logy="yes")  # type: ignore[arg-type]
+    h.best_epoch = 2
+    marked = h.plot()
+    best = marked.get_lines()[-1]
+    assert best.get_label() == "best epoch"
+    assert list(map(float, best.get_xdata())) == [2.0, 2.0]  # type: ignore[arg-type]
+    legend = marked.get_legend()
+    assert legend is not None
+    assert [t.get_text() for t in legend.get_texts()] == ["train loss", "val loss", "best epoch",
+                                                          "val accuracy"]
+    h.best_epoch = 4  # changed after construction: checked again before plotting
+    with pytest.raises(ValueError, match=r"best_epoch must be an int in \[1, 3\]"):
+        h.plot()
     plt.close("all")
 
 
@@ -484,6 +592,12 @@ def test_history_plot() -> None:
         ({"train_loss": [1.0, torch.tensor(2.0)]}, TypeError, r"train_loss\[1\] must be a real number \(use loss.item\(\)"),
         ({"train_loss": ["1"]}, TypeError, r"train_loss\[0\] must be a real number"),
         ({"train_loss": [1.0], "metric_name": 5}, TypeError, "metric_name must be a str or None"),
+        ({"train_loss": [1.0, 0.5], "best_epoch": 3}, ValueError,
+         r"best_epoch must be an int in \[1, 2\]; received 3"),
+        ({"train_loss": [1.0, 0.5], "best_epoch": 0}, ValueError, r"best_epoch must be an int in \[1, 2\]"),
+        ({"train_loss": [1.0], "best_epoch": 1.0}, TypeError, r"best_epoch must be an int.*\(float\)"),
+        ({"train_loss": [1.0], "best_epoch": True}, TypeError, r"best_epoch must be an int.*\(bool\)"),
+        ({"best_epoch": 1}, ValueError, "best_epoch needs recorded epochs"),
     ],
 )
 def test_history_checks_its_lists(kwargs: dict[str, object], exc: type[Exception], pattern: str) -> None:

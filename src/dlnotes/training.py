@@ -12,6 +12,7 @@ tqdm and matplotlib are imported only inside the functions that use them.
 
 from __future__ import annotations
 
+import math
 import sys
 import time
 import warnings
@@ -27,6 +28,7 @@ from dlnotes._checks import (
     check_axes,
     check_bool,
     check_callable,
+    check_choice,
     check_device,
     check_int,
     check_same_device,
@@ -51,6 +53,9 @@ __all__ = [
 LossFn = Callable[[Tensor, Tensor], Tensor]
 Metric = Callable[[Tensor, Tensor], "float | Tensor"]
 Batches = Iterable[Sequence[Tensor]]
+
+#: The values of ``fit(..., keep_best=...)``: what "best" means for an epoch.
+KEEP_BEST_CHOICES = ("val_loss", "max_metric", "min_metric")
 
 
 # --------------------------------------------------------------------------- checks
@@ -389,26 +394,34 @@ class History:
         The validation metric after each epoch (empty without a metric).
     metric_name : str or None, default=None
         The metric's name, used as a label.
+    best_epoch : int or None, default=None
+        The epoch (counted from 1) whose parameters :func:`fit` restored with
+        ``keep_best=``; None when it restored none.
 
     Raises
     ------
     TypeError
         If a list is not a list of real numbers (NaN and inf are allowed: a
-        diverging run records them) or ``metric_name`` is not a str or None.
+        diverging run records them), ``metric_name`` is not a str or None, or
+        ``best_epoch`` is not an int or None.
     ValueError
-        If ``val_loss`` or ``val_metric`` has more entries than ``train_loss``.
+        If ``val_loss`` or ``val_metric`` has more entries than ``train_loss``, or
+        ``best_epoch`` is not between 1 and the number of epochs.
 
     Examples
     --------
     >>> h = History(train_loss=[0.5, 0.25], val_loss=[0.6, 0.3])
-    >>> h.epochs, h.val_metric, h.metric_name
-    (2, [], None)
+    >>> h.epochs, h.val_metric, h.metric_name, h.best_epoch
+    (2, [], None, None)
+    >>> History(train_loss=[0.5, 0.25, 0.2], val_loss=[0.6, 0.3, 0.4], best_epoch=2).best_epoch
+    2
     """
 
     train_loss: list[float] = field(default_factory=list)
     val_loss: list[float] = field(default_factory=list)
     val_metric: list[float] = field(default_factory=list)
     metric_name: str | None = None
+    best_epoch: int | None = None
 
     def __post_init__(self) -> None:
         self._check()
@@ -431,6 +444,15 @@ class History:
                 )
         if self.metric_name is not None and not isinstance(self.metric_name, str):
             raise type_error("metric_name", "a str or None", self.metric_name)
+        if self.best_epoch is not None:
+            if self.epochs == 0:
+                raise ValueError(
+                    f"best_epoch needs recorded epochs; received best_epoch={self.best_epoch!r} "
+                    "with an empty train_loss"
+                )
+            self.best_epoch = check_int(
+                self.best_epoch, "best_epoch", minimum=1, maximum=self.epochs
+            )
 
     @property
     def epochs(self) -> int:
@@ -450,6 +472,8 @@ class History:
 
     def plot(self, ax: Axes | None = None, logy: bool = False) -> Axes:
         """Plot the losses (and the metric, on a second y axis) against the epoch.
+
+        A dotted vertical line labelled "best epoch" marks ``best_epoch`` when it is set.
 
         Parameters
         ----------
@@ -478,6 +502,9 @@ class History:
         >>> ax = h.plot()
         >>> ax.get_xlabel(), [line.get_label() for line in ax.get_lines()]
         ('epoch', ['train loss', 'val loss'])
+        >>> h.best_epoch = 2
+        >>> [text.get_text() for text in h.plot().get_legend().get_texts()]
+        ['train loss', 'val loss', 'best epoch']
         """
         ax = check_axes(ax, "ax")
         logy = check_bool(logy, "logy")
@@ -492,6 +519,8 @@ class History:
         ax.plot(epochs, self.train_loss, "-", label="train loss")
         if self.val_loss:
             ax.plot(epochs[: len(self.val_loss)], self.val_loss, "m--", label="val loss")
+        if self.best_epoch is not None:
+            ax.axvline(self.best_epoch, color="0.5", linestyle=":", label="best epoch")
         ax.set_xlabel("epoch")
         ax.set_ylabel("loss")
         if logy:
@@ -533,11 +562,14 @@ def fit(
     metric: Callable[[Tensor, Tensor], float | Tensor] | None = None,
     metric_name: str | None = None,
     progress: bool | None = None,
+    keep_best: str | None = None,
 ) -> History:
     """Train for ``num_epochs`` epochs, evaluating after each, and record the losses.
 
     Each epoch is :func:`train_epoch` on ``train_loader`` followed, when ``val_loader``
-    is given, by :func:`evaluate` on it.
+    is given, by :func:`evaluate` on it. With ``keep_best=`` the model ends with the
+    parameters of its best epoch on the validation data rather than those of the last
+    (early stopping, judged after the fact).
 
     Parameters
     ----------
@@ -567,11 +599,21 @@ def fit(
         interactive session (a terminal or a Jupyter kernel). tqdm's own environment
         variable ``TQDM_DISABLE=1`` turns every bar off (the book's build sets it).
         Without tqdm installed there is no bar (and a warning if ``progress=True``).
+    keep_best : {None, "val_loss", "max_metric", "min_metric"}, default=None
+        None keeps the parameters of the last epoch. Otherwise a copy of the model's
+        ``state_dict`` (parameters and buffers) is taken after every epoch that improves
+        on all earlier ones, and loaded back at the end: the epoch with the lowest
+        validation loss (``"val_loss"``), the highest validation metric
+        (``"max_metric"``, e.g. accuracy) or the lowest (``"min_metric"``, e.g. an
+        error rate). Ties go to the earlier epoch; a NaN value is never best unless
+        every value is NaN (then epoch 1 is kept). Needs ``val_loader`` (and
+        ``metric`` for the metric choices). The optimizer's state is not restored.
 
     Returns
     -------
     History
-        The per-epoch training loss, validation loss and validation metric.
+        The per-epoch training loss, validation loss and validation metric, and with
+        ``keep_best=`` the epoch restored (``best_epoch``, counted from 1).
 
     Raises
     ------
@@ -579,7 +621,9 @@ def fit(
         If an argument has the wrong type.
     ValueError
         If ``num_epochs < 1``, ``metric`` is given without ``val_loader``,
-        ``metric_name`` without ``metric``, ``device`` is not available here
+        ``metric_name`` without ``metric``, ``keep_best`` is not one of its choices
+        or is given without ``val_loader`` (or a metric choice without ``metric``),
+        ``device`` is not available here
         (``"cuda"`` without CUDA, ``"meta"``), or for the reasons given in
         :func:`train_epoch` and :func:`evaluate`.
 
@@ -601,6 +645,19 @@ def fit(
     (3, True)
     >>> [round(v, 1) for v in net.weight.detach().reshape(-1).tolist()], round(net.bias.item(), 1)
     ([2.0, -3.4], 4.2)
+
+    Keeping the best epoch: with a larger learning rate the steps on 10 examples are
+    too noisy to improve on the first epoch, whose parameters are restored at the end.
+
+    >>> net = nn.Linear(2, 1)
+    >>> _ = nn.init.zeros_(net.weight), nn.init.zeros_(net.bias)
+    >>> optimizer = torch.optim.SGD(net.parameters(), lr=0.5)
+    >>> history = fit(net, train_loader, nn.MSELoss(), optimizer, num_epochs=3,
+    ...               val_loader=val_loader, keep_best="val_loss")
+    >>> history.best_epoch, history.val_loss.index(min(history.val_loss)) + 1
+    (1, 1)
+    >>> evaluate(net, val_loader, nn.MSELoss())[0] == history.val_loss[0]
+    True
     """
     model = _check_model(model)
     train_batches = _check_loader("train_loader", train_loader)
@@ -621,6 +678,18 @@ def fit(
                          "but metric=None")
     if progress is not None:
         progress = check_bool(progress, "progress")
+    if keep_best is not None:
+        keep_best = check_choice(keep_best, "keep_best", KEEP_BEST_CHOICES)
+        if val_batches is None:
+            raise ValueError(
+                f"keep_best judges epochs on the validation data, so it needs val_loader; "
+                f"got keep_best={keep_best!r} but val_loader=None"
+            )
+        if keep_best != "val_loss" and metric is None:
+            raise ValueError(
+                f"keep_best={keep_best!r} compares the validation metric, so it needs a "
+                "metric; got metric=None (use keep_best='val_loss' or pass metric=)"
+            )
     dev = _resolve_device(device, model)  # checked before the model is moved
     model.to(dev)
     if metric is not None and metric_name is None:
@@ -628,6 +697,8 @@ def fit(
         if not metric_name.isidentifier():  # a lambda's "<lambda>"
             metric_name = "metric"
     history = History(metric_name=metric_name)
+    best_value = math.nan
+    best_state: dict[str, Tensor] | None = None
 
     bar: Any = None
     if _want_progress(progress):
@@ -648,6 +719,15 @@ def fit(
                 history.val_loss.append(val_loss)
                 if val_metric is not None:
                     history.val_metric.append(val_metric)
+            if keep_best is not None:
+                value = history.val_loss[-1] if keep_best == "val_loss" else history.val_metric[-1]
+                if keep_best == "max_metric":
+                    value = -value
+                if best_state is None or math.isnan(best_value) and not math.isnan(value) \
+                        or value < best_value:
+                    best_value = value
+                    best_state = _copy_state(model)
+                    history.best_epoch = history.epochs
             if bar is not None:
                 postfix = {"train_loss": f"{history.train_loss[-1]:.4g}"}
                 if history.val_loss:
@@ -659,7 +739,14 @@ def fit(
     finally:
         if bar is not None:
             bar.close()
+    if best_state is not None:
+        model.load_state_dict(best_state)
     return history
+
+
+def _copy_state(model: nn.Module) -> dict[str, Tensor]:
+    """A copy of ``model.state_dict()`` that later training steps cannot change."""
+    return {name: value.detach().clone() for name, value in model.state_dict().items()}
 
 
 # --------------------------------------------------------------------------- timer
