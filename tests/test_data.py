@@ -1,4 +1,4 @@
-"""Tests for dlnotes.data: synthetic data, loaders, frame preprocessing, CSV loading."""
+"""Tests for dlnotes.data: synthetic data, loaders, splits, transforms, frames, CSV loading."""
 
 from __future__ import annotations
 
@@ -10,11 +10,15 @@ import pandas as pd
 import pytest
 import torch
 
+from torch.utils.data import TensorDataset
+
 from dlnotes.data import (
+    TransformDataset,
     frame_to_tensor,
     load_csv,
     make_loader,
     preprocess_frame,
+    split_dataset,
     synthetic_regression,
 )
 
@@ -364,3 +368,132 @@ def test_frame_to_tensor_refuses_inf_and_float32_overflow() -> None:
     # the largest float32 itself fits
     edge = float(np.finfo(np.float32).max)
     assert frame_to_tensor(pd.DataFrame({"a": [edge]})).item() == edge
+
+
+# ------------------------------------------------------------ datasets: split and transform
+
+
+def test_split_dataset_sizes_disjoint_and_covering() -> None:
+    data = list(range(1797))
+    parts = split_dataset(data, [0.7, 0.15, 0.15], generator=torch.Generator().manual_seed(0))
+    # floor(1797 * f) = 1257, 269, 269; the 2 left over go to the first two parts
+    assert [len(p) for p in parts] == [1258, 270, 269]
+    indices = [set(p.indices) for p in parts]
+    assert not (indices[0] & indices[1] or indices[0] & indices[2] or indices[1] & indices[2])
+    assert set().union(*indices) == set(data)
+    assert parts[1][0] == data[parts[1].indices[0]]  # a Subset reads through its indices
+
+
+def test_split_dataset_same_sizes_as_random_split() -> None:
+    for n, fractions in [(10, [0.75, 0.25]), (7, [1 / 3, 1 / 3, 1 / 3]), (101, [0.5, 0.3, 0.2])]:
+        ours = split_dataset(list(range(n)), fractions, generator=torch.Generator().manual_seed(5))
+        theirs = torch.utils.data.random_split(
+            list(range(n)), fractions, generator=torch.Generator().manual_seed(5)
+        )
+        assert [p.indices for p in ours] == [p.indices for p in theirs]
+
+
+def test_split_dataset_reproducible_and_seed_dependent() -> None:
+    def split(seed: int) -> list[list[int]]:
+        parts = split_dataset(TensorDataset(torch.arange(50)), [0.8, 0.2],
+                              generator=torch.Generator().manual_seed(seed))
+        return [list(p.indices) for p in parts]
+
+    assert split(1) == split(1)
+    assert split(1) != split(2)
+    assert split(1)[0] != list(range(40))  # shuffled, not the first 80%
+
+
+def test_split_dataset_fractions_summing_a_hair_over_one() -> None:
+    # floor(3e6 * (0.5 + 4e-7)) = 1500001 twice: two examples too many, taken back
+    parts = split_dataset(range(3_000_000), [0.5 + 4e-7, 0.5 + 4e-7],  # type: ignore[arg-type]
+                          generator=torch.Generator().manual_seed(0))
+    assert [len(p) for p in parts] == [1_500_000, 1_500_000]
+
+
+@pytest.mark.parametrize(
+    ("dataset", "fractions", "generator", "exc", "words"),
+    [
+        (5, [1.0], "g", TypeError, ["dataset", "map-style", "int"]),
+        ("abcd", [1.0], "g", TypeError, ["dataset", "map-style"]),
+        (list(range(4)), [], "g", ValueError, ["fractions", "empty"]),
+        (list(range(4)), "ab", "g", TypeError, ["fractions"]),
+        (list(range(4)), [0.5, 0.6], "g", ValueError, ["fractions", "sum to 1", "1.1"]),
+        (list(range(4)), [1.2, -0.2], "g", ValueError, ["fractions[0]", "(0, 1]", "1.2"]),
+        (list(range(4)), [1.0, 0.0], "g", ValueError, ["fractions[1]", "(0, 1]"]),
+        (list(range(4)), [0.5, float("nan")], "g", ValueError, ["fractions", "finite"]),
+        (list(range(4)), [[0.5, 0.5]], "g", ValueError, ["fractions", "1-D"]),
+        (list(range(3)), [0.9, 0.05, 0.05], "g", ValueError, ["fractions", "[3, 0, 0]", "at least one"]),
+        (list(range(4)), [1.0], None, TypeError, ["generator", "reproducible", "None"]),
+        (list(range(4)), [1.0], 0, TypeError, ["generator", "torch.Generator", "int"]),
+    ],
+)
+def test_split_dataset_errors_name_the_argument(
+    dataset: object, fractions: object, generator: object, exc: type[Exception], words: list[str]
+) -> None:
+    gen = torch.Generator().manual_seed(0) if generator == "g" else generator
+    with pytest.raises(exc) as info:
+        split_dataset(dataset, fractions, generator=gen)  # type: ignore[arg-type]
+    for word in words:
+        assert word in str(info.value)
+
+
+def test_transform_dataset_applies_the_transform_on_every_access() -> None:
+    X = torch.arange(6.0).reshape(3, 2)
+    y = torch.tensor([0, 1, 2])
+    calls: list[int] = []
+
+    def double(x: torch.Tensor) -> torch.Tensor:
+        calls.append(1)
+        return 2 * x
+
+    ds = TransformDataset(TensorDataset(X, y), double)
+    assert calls == []  # nothing is precomputed
+    assert len(ds) == 3
+    x1, y1 = ds[1]
+    assert x1.tolist() == [4.0, 6.0] and y1.item() == 1  # labels untouched
+    ds[1]
+    assert len(calls) == 2  # once per read
+    assert X[1].tolist() == [2.0, 3.0]  # the wrapped data are unchanged
+
+
+def test_transform_dataset_random_transform_differs_between_epochs() -> None:
+    g = torch.Generator().manual_seed(0)
+    ds = TransformDataset(TensorDataset(torch.zeros(4, 3), torch.arange(4)),
+                          lambda x: x + torch.randn(x.shape, generator=g))
+    loader = torch.utils.data.DataLoader(ds, batch_size=4)
+    first = next(iter(loader))
+    second = next(iter(loader))
+    assert torch.equal(first[1], second[1])
+    assert not torch.equal(first[0], second[0])
+
+
+def test_transform_dataset_over_non_tuples_subsets_and_loaders() -> None:
+    plain = TransformDataset([1, 2, 3], lambda v: v * 10)
+    assert [plain[i] for i in range(3)] == [10, 20, 30]
+    parts = split_dataset(TensorDataset(torch.arange(10.0), torch.arange(10)), [0.5, 0.5],
+                          generator=torch.Generator().manual_seed(0))
+    train = TransformDataset(parts[0], torch.neg)
+    for xb, yb in torch.utils.data.DataLoader(train, batch_size=2):
+        assert torch.equal(xb, -yb.float())
+    assert "TransformDataset(Subset of 5" in repr(train)
+    with pytest.raises(IndexError):
+        plain[3]
+
+
+@pytest.mark.parametrize(
+    ("dataset", "transform", "words"),
+    [
+        (torch.zeros(3), "scale", ["transform", "callable", "str"]),
+        (3, abs, ["dataset", "map-style", "int"]),
+        ("abc", abs, ["dataset", "map-style", "str"]),
+        (iter([1, 2]), abs, ["dataset", "map-style"]),
+    ],
+)
+def test_transform_dataset_errors_name_the_argument(
+    dataset: object, transform: object, words: list[str]
+) -> None:
+    with pytest.raises(TypeError) as info:
+        TransformDataset(dataset, transform)  # type: ignore[arg-type]
+    for word in words:
+        assert word in str(info.value)

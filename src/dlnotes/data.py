@@ -1,25 +1,29 @@
-"""Data helpers: synthetic regression data, loaders and CSV preprocessing.
+"""Data helpers: synthetic regression data, datasets, loaders and CSV preprocessing.
 
-The tensor helpers (:func:`synthetic_regression`, :func:`make_loader`) need only torch.
+The tensor helpers (:func:`synthetic_regression`, :func:`make_loader`,
+:func:`split_dataset`, :class:`TransformDataset`) need only torch.
 The frame helpers (:func:`preprocess_frame`, :func:`frame_to_tensor`, :func:`load_csv`)
 need pandas, which is imported inside them, so ``import dlnotes`` never loads it.
 """
 
 from __future__ import annotations
 
+import math
 import os
-from collections.abc import Sequence
-from typing import IO, TYPE_CHECKING, Any
+from collections.abc import Callable, Sequence
+from typing import IO, TYPE_CHECKING, Any, TypeVar
 
 import torch
 from torch import Tensor
-from torch.utils.data import DataLoader, TensorDataset
+from torch.utils.data import DataLoader, Dataset, Subset, TensorDataset, random_split
 
 from dlnotes._checks import (
     check_bool,
+    check_callable,
     check_generator,
     check_int,
     check_real,
+    check_real_vector,
     check_tensor,
     type_error,
 )
@@ -28,12 +32,16 @@ if TYPE_CHECKING:
     import pandas
 
 __all__ = [
+    "TransformDataset",
     "frame_to_tensor",
     "load_csv",
     "make_loader",
     "preprocess_frame",
+    "split_dataset",
     "synthetic_regression",
 ]
+
+T = TypeVar("T")
 
 
 def synthetic_regression(
@@ -207,6 +215,167 @@ def make_loader(
         generator=gen if train else None,
         drop_last=drop_last,
     )
+
+
+def _check_dataset(dataset: object, name: str = "dataset") -> None:
+    """Raise ``TypeError`` unless ``dataset`` is map-style (has ``__len__`` and ``__getitem__``)."""
+    if isinstance(dataset, (str, bytes)) or not (
+        hasattr(dataset, "__len__") and hasattr(dataset, "__getitem__")
+    ):
+        raise type_error(
+            name, "a map-style dataset (with __len__ and __getitem__), e.g. a TensorDataset",
+            dataset,
+        )
+
+
+class TransformDataset(Dataset[Any]):
+    """A map-style dataset that applies a transform to each example's features on access.
+
+    ``TransformDataset(dataset, transform)[i]`` reads ``dataset[i]`` and, if it is a tuple
+    ``(x, y, ...)``, returns ``(transform(x), y, ...)``; any other example ``x`` is returned
+    as ``transform(x)``. Nothing is precomputed: the transform runs in ``__getitem__``,
+    every time an example is read, so a random transform (data augmentation) gives a new
+    variant of the example in every epoch, while the wrapped data stay unchanged.
+
+    Parameters
+    ----------
+    dataset : Dataset
+        A map-style dataset: anything with ``__len__`` and ``__getitem__``, such as a
+        ``TensorDataset``, a ``Subset`` from :func:`split_dataset` or a list.
+    transform : callable
+        Called as ``transform(x)`` on the features of one example; its result replaces
+        them.
+
+    Attributes
+    ----------
+    dataset : Dataset
+        The wrapped dataset.
+    transform : callable
+        The transform.
+
+    Raises
+    ------
+    TypeError
+        If ``dataset`` has no ``__len__`` or no ``__getitem__`` (or is a string), or
+        ``transform`` is not callable.
+
+    Examples
+    --------
+    >>> import torch
+    >>> from torch.utils.data import TensorDataset
+    >>> base = TensorDataset(torch.tensor([[0.0, 255.0], [51.0, 102.0]]), torch.tensor([1, 0]))
+    >>> scaled = TransformDataset(base, lambda x: x / 255)
+    >>> len(scaled)
+    2
+    >>> x, y = scaled[1]
+    >>> x.tolist(), y.item()
+    ([0.20000000298023224, 0.4000000059604645], 0)
+    >>> base[1][0].tolist()  # the wrapped data are unchanged
+    [51.0, 102.0]
+    """
+
+    def __init__(self, dataset: Dataset[Any], transform: Callable[[Any], Any]) -> None:
+        _check_dataset(dataset)
+        self.dataset = dataset
+        self.transform = check_callable(transform, "transform", how="transform(x)")
+
+    def __len__(self) -> int:
+        return len(self.dataset)  # type: ignore[arg-type]
+
+    def __getitem__(self, index: int) -> Any:
+        example = self.dataset[index]
+        if isinstance(example, tuple):
+            return (self.transform(example[0]), *example[1:])
+        return self.transform(example)
+
+    def __repr__(self) -> str:
+        name = getattr(self.transform, "__name__", type(self.transform).__name__)
+        return f"TransformDataset({type(self.dataset).__name__} of {len(self)}, transform={name})"
+
+
+def split_dataset(
+    dataset: Dataset[T],
+    fractions: Sequence[float],
+    *,
+    generator: torch.Generator,
+) -> list[Subset[T]]:
+    """Split a dataset at random into disjoint parts of given fractions, reproducibly.
+
+    The part sizes are ``floor(fraction * n)``, and the examples left over by the
+    rounding go one each to the first parts, in order: the same sizes as
+    ``torch.utils.data.random_split(dataset, fractions)``. The examples are assigned by
+    one random permutation drawn from ``generator``, so the parts are disjoint, cover the
+    dataset, and a generator seeded the same way gives the same split.
+
+    Parameters
+    ----------
+    dataset : Dataset
+        A map-style dataset with n examples (``__len__`` and ``__getitem__``).
+    fractions : sequence of float
+        The fraction of the examples in each part, each in (0, 1], summing to 1
+        (within 1e-6); e.g. ``[0.8, 0.2]`` for training and validation.
+    generator : torch.Generator
+        A CPU generator, keyword only and required: a split made with torch's global
+        generator changes when any other code draws a random number first.
+
+    Returns
+    -------
+    list of Subset
+        One ``Subset`` per fraction, in order; ``part.indices`` are the positions of its
+        examples in ``dataset``.
+
+    Raises
+    ------
+    TypeError
+        If ``dataset`` is not a map-style dataset, ``fractions`` is not a 1-D sequence
+        of real numbers or ``generator`` is not a ``torch.Generator``.
+    ValueError
+        If ``fractions`` is empty, holds a value outside (0, 1], does not sum to 1, or
+        would give a part with no examples; if ``generator`` is not on the CPU.
+
+    Examples
+    --------
+    >>> import torch
+    >>> g = torch.Generator().manual_seed(0)
+    >>> train, val = split_dataset(list(range(10)), [0.75, 0.25], generator=g)
+    >>> len(train), len(val)
+    (8, 2)
+    >>> sorted(train.indices + val.indices) == list(range(10))
+    True
+    >>> again = split_dataset(list(range(10)), [0.75, 0.25], generator=torch.Generator().manual_seed(0))
+    >>> again[1].indices == val.indices
+    True
+    """
+    _check_dataset(dataset)
+    parts = check_real_vector(fractions, "fractions")
+    for i, fraction in enumerate(parts):
+        if not 0.0 < fraction <= 1.0:
+            raise ValueError(
+                f"fractions must each be in (0, 1]; received fractions[{i}] = {fraction!r}"
+            )
+    total = math.fsum(parts)
+    if not math.isclose(total, 1.0, rel_tol=0.0, abs_tol=1e-6):
+        raise ValueError(
+            f"fractions must sum to 1 (within 1e-06); received {parts}, which sums to {total:.6g}"
+        )
+    if generator is None:
+        raise TypeError(
+            "generator must be a torch.Generator, e.g. torch.Generator().manual_seed(0), "
+            "so that the split is reproducible; received None"
+        )
+    gen = check_generator(generator, device=torch.device("cpu"))
+    n = len(dataset)  # type: ignore[arg-type]
+    sizes = [math.floor(n * fraction) for fraction in parts]
+    for i in range(n - sum(sizes)):
+        sizes[i % len(sizes)] += 1
+    for i in range(sum(sizes) - n):  # fractions summing to a hair over 1
+        sizes[-1 - i % len(sizes)] -= 1
+    if min(sizes) == 0:
+        raise ValueError(
+            f"fractions {parts} of a dataset of {n} examples give part sizes {sizes}; "
+            "every part needs at least one example (use fewer parts or larger fractions)"
+        )
+    return random_split(dataset, sizes, generator=gen)
 
 
 def _pandas() -> Any:
