@@ -287,22 +287,6 @@ CASES: list[Case] = [
     bad("data.TransformDataset", "dataset str", lambda: data.TransformDataset("abc", abs), TypeError, "dataset"),  # type: ignore[arg-type]
     good("data.TransformDataset", "numpy array dataset", lambda: data.TransformDataset(np.array([1.0, -2.0]), abs)[1],  # type: ignore[arg-type]
          lambda r: r == 2.0),
-    bad("data.split_dataset", "dataset int", lambda: data.split_dataset(5, [1.0], generator=torch.Generator()), TypeError, "dataset"),  # type: ignore[arg-type]
-    bad("data.split_dataset", "fractions str", lambda: data.split_dataset([1, 2], "ab", generator=torch.Generator()), TypeError, "fractions"),  # type: ignore[arg-type]
-    bad("data.split_dataset", "fractions empty", lambda: data.split_dataset([1, 2], [], generator=torch.Generator()), ValueError, "fractions"),
-    bad("data.split_dataset", "fractions nan", lambda: data.split_dataset([1, 2], [NAN, 1.0], generator=torch.Generator()), ValueError, "fractions", "finite"),
-    bad("data.split_dataset", "fraction zero", lambda: data.split_dataset([1, 2], [1.0, 0.0], generator=torch.Generator()), ValueError, "fractions[1]"),
-    bad("data.split_dataset", "fraction negative", lambda: data.split_dataset([1, 2], [1.5, -0.5], generator=torch.Generator()), ValueError, "fractions[0]"),
-    bad("data.split_dataset", "sum not 1", lambda: data.split_dataset([1, 2], [0.5, 0.6], generator=torch.Generator()), ValueError, "fractions", "sum to 1"),
-    bad("data.split_dataset", "empty part", lambda: data.split_dataset([1, 2], [0.9, 0.1], generator=torch.Generator()), ValueError, "fractions", "at least one example"),
-    bad("data.split_dataset", "generator None", lambda: data.split_dataset([1, 2], [1.0], generator=None), TypeError, "generator", "reproducible"),  # type: ignore[arg-type]
-    good("data.split_dataset", "numpy fractions", lambda: data.split_dataset(list(range(4)), np.array([0.5, 0.5]), generator=torch.Generator()),  # type: ignore[arg-type]
-         lambda r: [len(p) for p in r] == [2, 2]),  # type: ignore[attr-defined]
-    bad("data.TransformDataset", "transform str", lambda: data.TransformDataset([1, 2], "scale"), TypeError, "transform"),  # type: ignore[arg-type]
-    bad("data.TransformDataset", "dataset int", lambda: data.TransformDataset(3, abs), TypeError, "dataset"),  # type: ignore[arg-type]
-    bad("data.TransformDataset", "dataset str", lambda: data.TransformDataset("abc", abs), TypeError, "dataset"),  # type: ignore[arg-type]
-    good("data.TransformDataset", "numpy array dataset", lambda: data.TransformDataset(np.array([1.0, -2.0]), abs)[1],  # type: ignore[arg-type]
-         lambda r: r == 2.0),
     # ---- training
     bad("training.train_epoch", "model lambda", lambda: _train(model=lambda x: x), TypeError, "model"),
     bad("training.train_epoch", "loader tensor", lambda: _train(loader=torch.ones(2)), TypeError, "loader"),
