@@ -374,6 +374,15 @@ def test_chinese_text_loses_only_the_spaces_chinese_does_not_take(
     assert joined(*built) == expected
 
 
+def test_an_inline_html_comment_keeps_no_space_alive() -> None:
+    comment = nodes.raw("", "<!-- number-ok: a version -->", format="html")
+    assert joined("需要 Python 3.10 或更高版本，以及本书 ", comment, "\n的代码。") == (
+        "需要 Python 3.10 或更高版本，以及本书的代码。")
+    # other raw HTML is not a comment: it stays, and so does the text around it
+    tag = nodes.raw("", "<br/>", format="html")
+    assert joined("本书 ", tag, "\n的") == "本书 <br/>\n的"
+
+
 def test_code_math_and_english_builds_are_left_alone() -> None:
     doc = nodes.document(None, None)
     doc += nodes.literal_block(text="代码\n保留 ")

@@ -13,6 +13,10 @@ space, and Chinese takes no space between its characters. So, in the zh build:
 
 Spaces between Chinese and Latin letters or digits stay (the book's spacing style), and so do
 spaces next to inline code and math, and everything inside code and math.
+
+An HTML comment inside a paragraph (``<!-- number-ok: ... -->``, the escape of the prose-number
+lint) renders nothing, but it stands between the text on its two sides; it is removed first, and
+the text around it merged, so that it cannot keep a stray space alive.
 """
 
 from __future__ import annotations
@@ -91,10 +95,31 @@ def _join_text(text: str, left: nodes.Node | None, left_ch: str,
     return "".join(out)
 
 
+_HTML_COMMENT = re.compile(r"\s*<!--.*?-->\s*", re.S)
+
+
+def drop_inline_comments(doctree: nodes.Node) -> None:
+    """Remove HTML comments that sit inside running text, and merge the Text nodes around them."""
+    for raw in list(doctree.findall(nodes.raw)):
+        parent = raw.parent
+        if (parent is None or not isinstance(parent, nodes.TextElement)
+                or "html" not in raw.get("format", "").split()
+                or not _HTML_COMMENT.fullmatch(raw.astext())):
+            continue
+        k = next(k for k, child in enumerate(parent.children) if child is raw)
+        del parent.children[k]
+        before, after = parent.children[k - 1 : k], parent.children[k : k + 1]
+        if before and after and isinstance(before[0], nodes.Text) and isinstance(after[0], nodes.Text):
+            merged = nodes.Text(str(before[0]) + str(after[0]))
+            merged.parent = parent
+            parent.children[k - 1 : k + 1] = [merged]
+
+
 def join_chinese_lines(app: Any, doctree: nodes.Node, docname: str = "") -> None:
     """Drop the whitespace that Chinese text does not take (zh build only); see the module."""
     if lang_key(app.config.language) != "zh":
         return
+    drop_inline_comments(doctree)
     parents = {id(t.parent): t.parent for t in doctree.findall(nodes.Text) if t.parent is not None}
     for parent in parents.values():
         if isinstance(parent, _SKIP_PARENTS) or any(
