@@ -1,15 +1,22 @@
 """Finish the built site after both languages are built (run by ``make html``).
 
 Writes the landing page that offers both languages, a bilingual 404 page, ``sitemap.xml`` with
-each page's twin as an ``hreflang`` alternate, ``robots.txt`` and ``.nojekyll``. URLs are absolute,
+each page's twin as an ``hreflang`` alternate, ``robots.txt`` and ``.nojekyll``, and publishes the
+``dlnotes`` wheel as ``dist/dlnotes-VERSION-py3-none-any.whl`` (the URL that the installation page
+and every notebook download give to ``pip install``). The wheel is built without network access
+(``python -m build --no-isolation``, from a copy of the package so the tree stays clean), with a
+fixed ``SOURCE_DATE_EPOCH`` so that the same source gives the same bytes. URLs are absolute,
 from ``DLNOTES_SITE_URL`` (the address ``make serve`` uses unless the deploy sets another).
 """
 
 from __future__ import annotations
 
 import html
+import os
 import shutil
+import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -18,6 +25,7 @@ sys.path.insert(0, str(ROOT / "book" / "_ext"))
 sys.path.insert(0, str(ROOT / "tools"))
 
 from dlnotes_book import LANGS, site_url  # noqa: E402
+from dlnotes_book.notebooks import wheel_name  # noqa: E402
 from sitecheck import SKIP_DIRS  # noqa: E402  (folders of a built site that hold no pages)
 
 SKIP_PAGES = {"search.html", "genindex.html", "py-modindex.html"}
@@ -80,6 +88,39 @@ def sitemap(base: str) -> str:
     return "\n".join(rows) + "\n"
 
 
+PACKAGE_FILES = ("pyproject.toml", "README.md", "LICENSE", "MANIFEST.in")
+SOURCE_DATE_EPOCH = "315532800"  # 1980-01-01, the earliest date a zip file can hold
+
+
+def publish_wheel(site: Path = SITE) -> Path:
+    """Build the ``dlnotes`` wheel into ``site/dist`` (replacing older ones) and return it."""
+    dist = site / "dist"
+    with tempfile.TemporaryDirectory() as tmp:
+        project = Path(tmp) / "project"
+        project.mkdir()
+        for name in PACKAGE_FILES:
+            shutil.copy2(ROOT / name, project / name)
+        shutil.copytree(ROOT / "src" / "dlnotes", project / "src" / "dlnotes",
+                        ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
+        built = Path(tmp) / "dist"
+        proc = subprocess.run(
+            [sys.executable, "-m", "build", "--wheel", "--no-isolation", "--outdir", str(built),
+             str(project)],
+            capture_output=True, text=True,
+            env={**os.environ, "SOURCE_DATE_EPOCH": SOURCE_DATE_EPOCH},
+        )
+        wheels = sorted(built.glob("dlnotes-*.whl"))
+        if proc.returncode != 0 or len(wheels) != 1:
+            raise SystemExit(f"building the dlnotes wheel failed:\n{proc.stdout[-3000:]}\n"
+                             f"{proc.stderr[-3000:]}")
+        if wheels[0].name != wheel_name():
+            raise SystemExit(f"the wheel is {wheels[0].name}, but the pages link to {wheel_name()}")
+        dist.mkdir(parents=True, exist_ok=True)
+        for old in dist.glob("dlnotes-*.whl"):
+            old.unlink()
+        return Path(shutil.copy2(wheels[0], dist / wheels[0].name))
+
+
 def main() -> None:
     for lang in ("en", "zh"):
         if not (SITE / lang / "index.html").is_file():
@@ -91,6 +132,7 @@ def main() -> None:
     (SITE / "robots.txt").write_text(f"User-agent: *\nAllow: /\nSitemap: {base}sitemap.xml\n",
                                      encoding="utf-8")
     (SITE / ".nojekyll").write_text("", encoding="utf-8")
+    publish_wheel()
 
 
 if __name__ == "__main__":
