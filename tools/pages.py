@@ -1,7 +1,9 @@
 """Read the book's MyST notebooks: list pages, parse code cells, pair twins.
 
 Shared by the tests (parity checks) and ``tools/run_page.py``. Only the standard
-library is used, so the parity test runs without Sphinx.
+library is used, so the parity test runs without Sphinx. The structural half of parity (same
+headings, labels, references, glue keys, equations, exercises... in both languages) is
+``tools/structure.py``, built on these functions.
 """
 
 from __future__ import annotations
