@@ -31,6 +31,7 @@ extensions = [
     "dlnotes_book",
     "dlnotes_raising",  # a raises-exception cell raises what it declares
     "dlnotes_rawmarkup",  # no unrendered TeX or Markdown in the built pages
+    "dlnotes_glossary",  # the glossary pages, made from book/terms.toml
 ]
 
 templates_path = ["book/_templates"]
