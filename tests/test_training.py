@@ -760,3 +760,14 @@ def test_fit_on_cuda() -> None:
     cpu_hist = fit(cpu_net, train_loader, nn.MSELoss(), torch.optim.SGD(cpu_net.parameters(),
                    lr=0.03), num_epochs=3, val_loader=val_loader, device="cpu")
     assert cpu_hist.train_loss == pytest.approx(history.train_loss, rel=1e-3)
+
+
+@pytest.mark.cuda
+def test_fit_keep_best_on_cuda() -> None:
+    """The best state is copied and restored on the GPU, and the same epoch is chosen."""
+    _, on_cpu = _line_fit("val_loss")
+    net, history = _line_fit("val_loss", device="cuda")
+    assert net.weight.device.type == "cuda"
+    assert history.best_epoch == on_cpu.best_epoch
+    stopped, _ = _line_fit(None, num_epochs=history.best_epoch)
+    assert net.weight.item() == pytest.approx(stopped.weight.item(), rel=1e-5)
