@@ -412,3 +412,20 @@ def test_structure_check_is_fast() -> None:
     start = time.perf_counter()
     structure.structure_problems()
     assert time.perf_counter() - start < 1.0
+
+
+def test_pair_with_a_missing_cell_is_left_to_the_code_check() -> None:
+    en = "# A\n\n```{code-cell} ipython3\nx = 1\n```\n\nText {glue:text}`k`.\n"
+    zh = "# 甲\n\n文字 {glue:text}`k`。\n"
+    assert structure.first_difference("p.md", en, zh) is None
+    assert structure.first_difference("p.md", en, zh.replace("# 甲", "## 甲")) is None
+
+
+def test_unit_variant_glue_keys_stand_for_each_other() -> None:
+    en = "# A\n\nIt takes {glue:text}`forward_gmadds:.1f` billion multiply-adds.\n"
+    zh = "# 甲\n\n约 {glue:text}`forward_e8:.0f` 亿次乘加。\n"
+    assert structure.first_difference("p.md", en, zh) is None
+    assert structure.first_difference("p.md", en, zh.replace("forward_e8", "other")) == (
+        "p.md: structure differs: book/en/p.md:3 has the glue key forward_gmadds, book/zh/p.md:3 has "
+        "the glue key other (in the prose after a level-1 heading '# A' (line 1))"
+    )
