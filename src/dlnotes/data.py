@@ -11,7 +11,7 @@ from __future__ import annotations
 import math
 import os
 from collections.abc import Callable, Sequence
-from typing import IO, TYPE_CHECKING, Any, TypeVar
+from typing import IO, TYPE_CHECKING, Any
 
 import torch
 from torch import Tensor
@@ -40,8 +40,6 @@ __all__ = [
     "split_dataset",
     "synthetic_regression",
 ]
-
-T = TypeVar("T")
 
 
 def synthetic_regression(
@@ -244,14 +242,7 @@ class TransformDataset(Dataset[Any]):
         ``TensorDataset``, a ``Subset`` from :func:`split_dataset` or a list.
     transform : callable
         Called as ``transform(x)`` on the features of one example; its result replaces
-        them.
-
-    Attributes
-    ----------
-    dataset : Dataset
-        The wrapped dataset.
-    transform : callable
-        The transform.
+        them. Both arguments are kept as the attributes ``dataset`` and ``transform``.
 
     Raises
     ------
@@ -294,11 +285,11 @@ class TransformDataset(Dataset[Any]):
 
 
 def split_dataset(
-    dataset: Dataset[T],
+    dataset: Dataset[Any],
     fractions: Sequence[float],
     *,
     generator: torch.Generator,
-) -> list[Subset[T]]:
+) -> list[Subset[Any]]:
     """Split a dataset at random into disjoint parts of given fractions, reproducibly.
 
     The part sizes are ``floor(fraction * n)``, and the examples left over by the
