@@ -133,6 +133,7 @@ def test_chinese_text_is_joined_as_in_the_html() -> None:
     assert out.startswith("见[安装](https://site/zh/sec-b.html#sec-b)一节，张量是多维数组，`x` 和 "
                           "[Calculus](https://site/zh/sec-a.html#sec-a) 的\n- 列表")
     assert "> **注意**\n>\n> 注意" in out
+    assert convert("目标用\n**二元交叉熵**，\n*强调*\n和", zh) == "目标用**二元交叉熵**，*强调*和"
     assert convert("张量是\n多维数组", fake_context("en")) == "张量是\n多维数组"
 
 

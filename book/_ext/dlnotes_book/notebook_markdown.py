@@ -207,7 +207,7 @@ def _directive(name: str, arg: str, body: list[str], ctx: Context) -> str:
         return f"$$\n{math}{tag}\n$$"
     if name == "literalinclude":
         code, language = ctx.include(arg, options)
-        return f"```{language}\n{code.rstrip(chr(10))}\n```"
+        return f"```{language}\n{code.strip(chr(10))}\n```"
     if name == "toctree":  # the pages it lists, as links (a hidden one shows nothing)
         if "hidden" in options:
             return ""
@@ -310,7 +310,7 @@ def _link_target(target: str, ctx: Context) -> str:
     return target
 
 
-_BLOCK_START = re.compile(r"^\s*([-*+>#|]|\d+[.)]\s)")
+_BLOCK_START = re.compile(r"^\s*([-*+]\s|[>#|]|\d+[.)]\s|[-=_*]{3,}\s*$)")
 
 
 def _join_chinese(text: str) -> str:
@@ -320,7 +320,8 @@ def _join_chinese(text: str) -> str:
     for line in lines[1:]:
         prev = out[-1].rstrip()
         nxt = line.lstrip()
-        if prev and nxt and joinable(prev[-1], nxt[0]) and not _BLOCK_START.match(line) \
+        left, right = prev.rstrip("*_"), nxt.lstrip("*_")  # the text inside bold or emphasis
+        if left and right and joinable(left[-1], right[0]) and not _BLOCK_START.match(line) \
                 and not out[-1].endswith("  "):
             out[-1] = prev + nxt
         else:
