@@ -47,6 +47,9 @@ nb_execution_in_temp = True  # pages that write files (the pandas page) leave th
 nb_execution_raise_on_error = False  # with -W --keep-going: report every failing page
 nb_execution_show_tb = True  # print the failing cell's traceback in the build log
 nb_merge_streams = True
+# Tracebacks of raising cells are highlighted as Python tracebacks: IPython's lexer (the default)
+# fails on a message line that starts with a tab and holds backquotes (torch.load's), a warning.
+nb_render_error_lexer = "pytb"
 nb_execution_cache_path = "_build/jupyter_cache/unset"  # set per build in dlnotes_book.cache
 nb_kernel_rgx_aliases = {"python3": "python3"}
 
