@@ -506,3 +506,22 @@ def test_every_downloaded_notebook_runs_in_a_fresh_environment(built_site: Path,
         assert len(results) == len(downloaded(built_site, lang))
         failures += [f"{Path(p).relative_to(built_site)}:\n{r}" for p, r in results.items() if r != "ok"]
     assert failures == [], "\n\n".join(failures)
+
+
+@pytest.mark.slow
+def test_the_runner_fails_a_notebook_that_raises_untagged(tmp_path: Path) -> None:
+    """The reader test's runner: an untagged error (a missing package, say) is a failure; an
+    error in a ``raises-exception`` cell is not."""
+    tagged = nbformat.v4.new_code_cell("1 / 0")
+    tagged.metadata["tags"] = ["raises-exception"]
+    good = nbformat.v4.new_notebook(cells=[tagged, nbformat.v4.new_code_cell("print('after')")])
+    bad = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("import myst_nb_is_not_here")])
+    for name, nb in (("good", good), ("bad", bad)):
+        nbformat.write(nb, tmp_path / f"{name}.ipynb")
+    proc = subprocess.run([sys.executable, "-c", RUNNER, str(tmp_path / "good.ipynb"),
+                           str(tmp_path / "bad.ipynb")], cwd=tmp_path, env=reader_env(),
+                          capture_output=True, text=True, timeout=300)
+    line = next(x for x in proc.stdout.splitlines() if x.startswith("RESULTS "))
+    results = json.loads(line[len("RESULTS "):])
+    assert results[str(tmp_path / "good.ipynb")] == "ok"
+    assert "ModuleNotFoundError" in results[str(tmp_path / "bad.ipynb")]
