@@ -175,6 +175,14 @@ def test_a_term_left_unmarked_where_it_is_introduced_is_reported(book_copy: Path
     ]
 
 
+def test_bold_that_cannot_open_around_a_role_is_reported(book_copy: Path) -> None:
+    found, number = new_problems(book_copy, "zh", ZH, "一个**{term}`张量 <tensor>`**（tensor）。")
+    assert (f"book/zh/{ZH}:{number}: ** or * around a {{term}} role next to a letter does not "
+            "render (CommonMark); drop it: term links are bold") in found
+    found, _ = new_problems(book_copy, "en", ZH, "A **{term}`tensor`** (and *{term}`view`*).")
+    assert not any("CommonMark" in p for p in found)
+
+
 def test_an_unknown_term_key_is_reported(book_copy: Path) -> None:
     found, _ = new_problems(book_copy, "zh", ZH, "一个{term}`张量 <张量>`。")
     assert "book/zh/preliminaries/calculus.md: {term} key '张量' is not in book/terms.toml " \

@@ -14,7 +14,9 @@ write instead:
 - **Chinese typography** (zh pages only): an ASCII quote ``"`` (or ``'`` touching a Chinese
   character); a half-width comma, colon or semicolon next to a Chinese character; half-width
   parentheses around or touching Chinese text; italics on Chinese text; ``倍`` with a decrease
-  (``少了/缩小了/降低了/小了 N 倍``) and the ambiguous ``大了/多了/高了 N 倍``;
+  (``少了/缩小了/降低了/小了 N 倍``) and the ambiguous ``大了/多了/高了 N 倍``; on both
+  languages' pages, ``**`` or ``*`` around a ``{term}`` role next to a letter (CommonMark does not
+  render that emphasis between Chinese characters; term links are bold by CSS);
 - **marking**: every ``{term}`` key is a term of the list; a page and its twin mark the same
   keys in the same order; each term is marked (``{term}``) on the page that holds its label, in
   both languages, so that both glossaries link to where the book introduces it;
@@ -64,6 +66,9 @@ TYPOGRAPHY = [
     (re.compile(rf"(?:大|多|高)了{_NUM}倍"),
      "大了 N 倍 reads as N+1 times; write 是……的 N 倍"),
 ]
+# Emphasis that CommonMark cannot open or close: a role starts and ends with punctuation ({ `),
+# so "的**{term}`张量 <tensor>`**（" shows its asterisks.
+_STUCK_EMPHASIS = re.compile(r"(?<=[^\W_])(\*{1,2})\{term\}`[^`]*`\1|(\*{1,2})\{term\}`[^`]*`\2(?=[^\W_])")
 _STAR_EM = re.compile(rf"(?<!\*)\*(?!\*)(?P<body>[^*\n]*[{HAN}][^*\n]*)(?<!\*)\*(?!\*)")
 _UNDERSCORE_EM = re.compile(
     rf"(?:(?<=^)|(?<=[\s(（“‘，。：；、]))_(?P<body>[^_\n]*[{HAN}][^_\n]*)_(?=[\s)）”’，。：；！？、]|$)"
@@ -206,8 +211,12 @@ def page_problems(text: str, lang: str, terms: Iterable[Term]) -> list[tuple[int
     """Findings on one page's prose: ``(line number, message)``, variants then typography."""
     terms = list(terms)
     found = []
+    raw = text.split("\n")
     for number, prose, _ in prose_lines(_with_term_text(text)):
         found += [(number, m) for m in variant_problems(prose, terms, lang)]
+        if _STUCK_EMPHASIS.search(raw[number - 1]):
+            found.append((number, "** or * around a {term} role next to a letter does not render "
+                                  "(CommonMark); drop it: term links are bold"))
         if lang == "zh":
             found += [(number, m) for m in typography_problems(prose)]
     return found
