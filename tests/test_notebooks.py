@@ -353,6 +353,7 @@ def test_a_small_build_writes_a_plain_notebook(tmp_path: Path) -> None:
     proc = small_build(tmp_path, SMALL)
     assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
     nb = nbformat.read(tmp_path / "out" / "_notebooks" / "index.ipynb", as_version=4)
+    nbformat.validate(nb)
     text = "\n\n".join(c.source for c in nb.cells if c.cell_type == "markdown")
     assert myst_leftovers(text) == []
     assert "pip install https://example.org/book/dist/dlnotes-" in nb.cells[0].source
@@ -391,6 +392,7 @@ def test_downloaded_notebooks_read_as_plain_jupyter(built_site: Path) -> None:
         assert len(found) >= 17, found
         for path in found:
             nb = nbformat.read(path, as_version=4)
+            nbformat.validate(nb)
             assert f"pip install {wheel}" in nb.cells[0].source, path
             assert f"dlnotes {version}" in nb.cells[0].source, path
             for cell in nb.cells:
@@ -525,3 +527,18 @@ def test_the_runner_fails_a_notebook_that_raises_untagged(tmp_path: Path) -> Non
     results = json.loads(line[len("RESULTS "):])
     assert results[str(tmp_path / "good.ipynb")] == "ok"
     assert "ModuleNotFoundError" in results[str(tmp_path / "bad.ipynb")]
+
+
+def test_terms_resolve_as_sphinx_resolves_them() -> None:
+    """The exact term first, else ignoring case ({term}`Jacobian` finds the entry "jacobian")."""
+    app = fake_app()
+    app.env.get_domain("std").objects = {("term", "jacobian"): ("glossary", "term-jacobian"),
+                                         ("term", "Adam"): ("glossary", "term-Adam"),
+                                         ("term", "adam"): ("glossary", "term-adam-lower")}
+    ctx = notebooks.markdown_context(app, "p", nbformat.v4.new_notebook())
+    assert ctx.link("term", "Jacobian") == ("Jacobian", f"{site_url()}en/glossary.html#term-jacobian")
+    assert ctx.link("term", "adam")[1].endswith("#term-adam-lower")
+    assert convert("the {term}`Jacobians <jacobian>`", ctx) == \
+        f"the [Jacobians]({site_url()}en/glossary.html#term-jacobian)"
+    with pytest.raises(ConversionError, match="no such glossary term"):
+        ctx.link("term", "Hessian")

@@ -198,11 +198,14 @@ def markdown_context(app: Sphinx, docname: str, nb: Any) -> Context:
                 raise ConversionError(f"{{eq}}`{target}`: no such equation")
             target_doc, number = math.equations[target]  # type: ignore[attr-defined]
             return str(number), url(target_doc, f"equation-{target}")
-        if role == "term":
-            for (objtype, name), (target_doc, labelid) in std.objects.items():  # type: ignore[attr-defined]
-                if objtype == "term" and name == target.lower():
-                    return target, url(target_doc, labelid)
-            raise ConversionError(f"{{term}}`{target}`: no such glossary term")
+        if role == "term":  # as Sphinx resolves it: the exact term, else ignoring case
+            terms = {name: place for (objtype, name), place in std.objects.items()  # type: ignore[attr-defined]
+                     if objtype == "term"}
+            place = terms.get(target) or next(
+                (p for name, p in terms.items() if name.lower() == target.lower()), None)
+            if place is None:
+                raise ConversionError(f"{{term}}`{target}`: no such glossary term")
+            return target, url(*place)
         label = target.lower()
         if label in std.labels:  # type: ignore[attr-defined]
             target_doc, labelid, title = std.labels[label]  # type: ignore[attr-defined]
@@ -222,6 +225,8 @@ def markdown_context(app: Sphinx, docname: str, nb: Any) -> Context:
             return _text(bundle["text/markdown"])
         if "text/plain" not in bundle:
             raise ConversionError(f"glue key {name!r} has no text/plain data")
+        require_version("myst-nb", MYST_NB_WRITTEN_FOR,
+                        "Notebook downloads (myst_nb.core.variables.format_plain_text)")
         from myst_nb.core.variables import format_plain_text
 
         return format_plain_text(_text(bundle["text/plain"]), fmt or "s")
