@@ -158,6 +158,17 @@ def test_code_maths_and_lists_that_belong_are_not_findings() -> None:
     assert dlnotes_rawmarkup.raw_markup(html) == []
 
 
+def test_a_numbered_line_inside_a_paragraph_is_found() -> None:
+    """A source line starting "1. " in mid-paragraph became a list (the autograd page had one)."""
+    html = ("<main><p>each of them receives</p><ol class='arabic simple'><li><p>With = instead of "
+            "+= the second assignment would overwrite the first.</p></li></ol></main>")
+    found = dlnotes_rawmarkup.raw_markup(html)
+    assert [f.split(": ", 1)[0] for f in found] == ["a list splits a sentence or formula"]
+    # a toctree caption (a paragraph with a class) introduces its list without a colon
+    caption = "<main><p class='caption'>Part I</p><ul><li><p>Tensors</p></li></ul></main>"
+    assert dlnotes_rawmarkup.raw_markup(caption) == []
+
+
 def test_raw_markup_outside_main_is_not_checked_when_there_is_a_main() -> None:
     assert dlnotes_rawmarkup.raw_markup("<body><nav>$x</nav><main><p>ok</p></main></body>") == []
     assert dlnotes_rawmarkup.raw_markup("<body><p>$x</p></body>") != []

@@ -14,8 +14,8 @@ source in an annotation). It reports
 - Markdown: ``**``, a backtick, a MyST role (``{ref}``, ``{doc}``, ``{glue:text}``, ``{numref}``,
   ``{eq}``, ``{math}``, ``{term}``, ``{download}``), a ``:::`` fence;
 - a list that splits a sentence or formula: a ``<ul>``/``<ol>`` right after a paragraph whose
-  ``(`` or ``[`` is left open, or whose first item starts like the rest of a formula
-  (``b_2)``, ``= x``, ``) + y``).
+  ``(`` or ``[`` is left open, that stops in mid-sentence (it ends neither a sentence nor with a
+  colon), or whose first item starts like the rest of a formula (``b_2)``, ``= x``, ``) + y``).
 
 :func:`site_problems` checks every page of a built site (``.../html/en``), skipping static
 assets. As a Sphinx extension this module hooks ``build-finished``: it checks the pages this
@@ -80,6 +80,7 @@ class _Reader(HTMLParser):
         self.li_depth: int | None = None  # stack depth of that first item, while inside it
         self.li_text: list[str] = []
         self.split_lists: list[tuple[str, str]] = []  # (paragraph, first item) pairs
+        self.p_plain: list[bool] = []  # per open <p>: a prose paragraph (no class, not a caption)
 
     def _flush(self) -> None:
         text = "".join(self.current)
@@ -102,6 +103,8 @@ class _Reader(HTMLParser):
             return
         if tag in BLOCKS:
             self._flush()
+        if tag == "p":
+            self.p_plain.append(not classes)
         if tag == "main":
             self.in_main = self.saw_main = True
         if tag in ("ul", "ol"):
@@ -133,7 +136,8 @@ class _Reader(HTMLParser):
                 break
         if self.skip_at is not None:
             return
-        para = "".join(self.current) if tag == "p" else None
+        plain = self.p_plain.pop() if tag == "p" and self.p_plain else False
+        para = "".join(self.current) if tag == "p" and plain else None
         if tag in BLOCKS:
             self._flush()
         if tag == "main":
@@ -154,9 +158,16 @@ class _Reader(HTMLParser):
         self._flush()
 
 
+# How a paragraph that introduces a list ends: a sentence or a colon (or a closing bracket/quote).
+SENTENCE_END = re.compile(r"[.:;!?\u3002\uff1a\uff1b\uff01\uff1f\u2026)\]\uff09\u201d\"']\s*$")
+
+
 def _split_list(para: str, item: str) -> bool:
     opened = para.count("(") - para.count(")") > 0 or para.count("[") - para.count("]") > 0
-    return opened or bool(FORMULA_TAIL.match(item))
+    # A source line inside a paragraph that starts with "1. " or "- " becomes a list: the paragraph
+    # before it then stops in mid-sentence ("each of them receives" / "1. With = ...").
+    unfinished = bool(para.strip()) and not SENTENCE_END.search(para)
+    return opened or unfinished or bool(FORMULA_TAIL.match(item))
 
 
 def raw_markup(html: str) -> list[str]:
