@@ -134,6 +134,10 @@ def test_chinese_text_is_joined_as_in_the_html() -> None:
                           "[Calculus](https://site/zh/sec-a.html#sec-a) 的\n- 列表")
     assert "> **注意**\n>\n> 注意" in out
     assert convert("目标用\n**二元交叉熵**，\n*强调*\n和", zh) == "目标用**二元交叉熵**，*强调*和"
+    # joined, "用**[" could not open bold, nor ")**和" or "。**如" close it: those breaks stay
+    assert convert("目标用\n**{ref}`sec-b`**\n和", zh) == \
+        "目标用\n**[安装](https://site/zh/sec-b.html#sec-b)**\n和"
+    assert convert("**对齐。**\n如果", zh) == "**对齐。**\n如果"
     assert convert("张量是\n多维数组", fake_context("en")) == "张量是\n多维数组"
 
 
@@ -383,6 +387,23 @@ def downloaded(site: Path, lang: str) -> list[Path]:
     return sorted((site / lang / "_notebooks").rglob("*.ipynb"))
 
 
+def unrendered_emphasis(markdown: str) -> list[str]:
+    """``**`` or ``*`` that a CommonMark renderer (as Jupyter's) leaves as text: emphasis that
+    failed to open or close, outside code and math."""
+    from markdown_it import MarkdownIt
+
+    text = re.sub(r"\$\$.*?\$\$", "", markdown, flags=re.S)
+    text = re.sub(r"\$[^$\n]+\$", "", text)
+    html = MarkdownIt("commonmark").enable("table").render(text)
+    html = re.sub(r"<(code|pre)>.*?</\1>", "", html, flags=re.S)
+    return re.findall(r"[^\n]{0,30}(?:\*\*|(?<![\w*])\*(?=\S))[^\n]{0,30}", html)
+
+
+def test_unrendered_emphasis_is_found() -> None:
+    assert unrendered_emphasis("目标用**[安装](u)**和") and unrendered_emphasis("**对齐。**如果")
+    assert unrendered_emphasis("目标用\n**[安装](u)**\n和 `**x**` $a*b*c$") == []
+
+
 @pytest.mark.book
 def test_downloaded_notebooks_read_as_plain_jupyter(built_site: Path) -> None:
     version = notebooks.dlnotes_version()
@@ -398,6 +419,7 @@ def test_downloaded_notebooks_read_as_plain_jupyter(built_site: Path) -> None:
             for cell in nb.cells:
                 if cell.cell_type == "markdown":
                     assert myst_leftovers(cell.source) == [], f"{path}: {myst_leftovers(cell.source)}"
+                    assert unrendered_emphasis(cell.source) == [], path
                 else:
                     assert "myst_nb" not in cell.source or "except ImportError:" in cell.source, path
 

@@ -31,6 +31,7 @@ Chinese character and a cross-reference link with a Chinese title.
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -313,6 +314,22 @@ def _link_target(target: str, ctx: Context) -> str:
 _BLOCK_START = re.compile(r"^\s*([-*+]\s|[>#|]|\d+[.)]\s|[-=_*]{3,}\s*$)")
 
 
+def _punctuation(ch: str) -> bool:
+    return unicodedata.category(ch)[0] in "PS"
+
+
+def _breaks_emphasis(prev: str, nxt: str) -> bool:
+    """Whether joining ``prev`` and ``nxt`` would stop a ``*``/``_`` run at the seam from
+    opening or closing emphasis (CommonMark's flanking rules): an opening run followed by
+    punctuation needs a space or punctuation before it, a closing run after punctuation
+    needs one after it."""
+    opening = re.match(r"[*_]+(.)", nxt)
+    if opening and _punctuation(opening.group(1)) and not _punctuation(prev[-1]):
+        return True
+    closing = re.search(r"(.)[*_]+$", prev)
+    return bool(closing and _punctuation(closing.group(1)) and not _punctuation(nxt[0]))
+
+
 def _join_chinese(text: str) -> str:
     """Drop line breaks that a Chinese reader would see as stray spaces (see :mod:`.zh_lines`)."""
     lines = text.split("\n")
@@ -320,8 +337,10 @@ def _join_chinese(text: str) -> str:
     for line in lines[1:]:
         prev = out[-1].rstrip()
         nxt = line.lstrip()
-        left, right = prev.rstrip("*_"), nxt.lstrip("*_")  # the text inside bold or emphasis
-        if left and right and joinable(left[-1], right[0]) and not _BLOCK_START.match(line) \
+        # the visible characters: inside bold, emphasis and link brackets
+        left = re.sub(r"\]\([^()\s]*\)$", "", prev.rstrip("*_")).rstrip("*_")
+        right = nxt.lstrip("*_[")
+        if left and right and joinable(left[-1], right[0]) and not _breaks_emphasis(prev, nxt) and not _BLOCK_START.match(line) \
                 and not out[-1].endswith("  "):
             out[-1] = prev + nxt
         else:
