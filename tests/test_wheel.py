@@ -159,6 +159,7 @@ def test_the_glue_is_written_for_the_pinned_versions() -> None:
         ("sphinx", katex_local.SPHINX_WRITTEN_FOR), ("sphinx", search_zh.SPHINX_WRITTEN_FOR),
         ("ipykernel", kernel.IPYKERNEL_WRITTEN_FOR), ("myst-nb", notebooks.MYST_NB_WRITTEN_FOR),
         ("myst-nb", hidden_cells.MYST_NB_WRITTEN_FOR),
+        ("sphinx", notebooks.SPHINX_WRITTEN_FOR),
         ("pydata-sphinx-theme", theme_templates.PYDATA_WRITTEN_FOR),
         ("sphinx-book-theme", theme_templates.BOOK_THEME_WRITTEN_FOR),
     ]:

@@ -12,6 +12,7 @@ says in its docstring which event it hooks and why:
 ``zh_lines``           no stray spaces in Chinese text (line breaks, around links and bold)
 ``katex_local``        KaTeX: a steady node server, stylesheet and fonts from the site itself
 ``notebooks``          each notebook page as a downloadable ``.ipynb`` with outputs
+``notebook_markdown``  MyST → plain Jupyter Markdown for the downloads
 ``theme_templates``    two theme templates regenerated with small edits
 ``hidden_cells``       hidden-cell toggles named by their visible text
 ``guards``             the one gate for every use of another package's internals

@@ -3,7 +3,9 @@
 The glue relies on a few things that are not public API: a private classmethod of
 sphinxcontrib-katex, the theme's generated templates, Sphinx's private ``Search._index`` in the
 browser, a class attribute of ipykernel's output stream, the exact HTML that myst-nb writes for a
-hidden cell's toggle, ``myst_nb.core.read``, and the builder's ``allow_parallel``. Each of them
+hidden cell's toggle, ``myst_nb.core.read``, ``myst_nb.core.variables.format_plain_text`` and
+Sphinx's ``LiteralIncludeReader`` (for the notebook downloads), and the builder's
+``allow_parallel``. Each of them
 calls :func:`require_version` first, naming the package, the version the workaround was written
 for and what it is. Any other version stops the build with a message that says all three, instead
 of letting the workaround break silently (or, worse, seem to work). When a package is upgraded,
