@@ -32,6 +32,7 @@ extensions = [
     "dlnotes_raising",  # a raises-exception cell raises what it declares
     "dlnotes_rawmarkup",  # no unrendered TeX or Markdown in the built pages
     "dlnotes_glossary",  # the glossary pages, made from book/terms.toml
+    "dlnotes_selfcheck",  # quick checks whose answers the build computes
 ]
 
 templates_path = ["book/_templates"]

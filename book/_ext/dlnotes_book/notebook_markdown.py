@@ -21,6 +21,7 @@ MyST                               Jupyter Markdown
 ``{literalinclude}``                the included code as a fenced block
 ``{code-block}``                    a fenced block
 ``{toctree}``                       a list of links (nothing if ``:hidden:``)
+``{selfcheck}``                     the question and options, the answer in ``<details>``
 =================================  =============================================================
 
 In the Chinese notebooks, a line break between Chinese characters (or next to full-width
@@ -216,10 +217,47 @@ def _directive(name: str, arg: str, body: list[str], ctx: Context) -> str:
         return "\n".join(f"- {item}" for item in items)
     if name in CODE_DIRECTIVES:
         return f"```{arg.strip()}\n{content.strip(chr(10))}\n```"
+    if name == "selfcheck":
+        return _selfcheck(options, rest, ctx)
     raise ConversionError(
         f"the directive {{{name}}} has no plain-Markdown form in the notebook download; "
         f"convert it in book/_ext/dlnotes_book/notebook_markdown.py (or avoid it in the page)"
     )
+
+
+def _selfcheck(options: dict[str, str], body: list[str], ctx: Context) -> str:
+    """A self-check (``dlnotes_selfcheck``): the question and its options, then the answer and
+    the feedback folded in ``<details>``."""
+    from dlnotes_selfcheck import STRINGS, SelfCheckError, answer_text, parse
+
+    words = STRINGS["zh" if ctx.lang == "zh" else "en"]
+    try:
+        check = parse(body)
+    except SelfCheckError as exc:
+        raise ConversionError(f"selfcheck: {exc}") from None
+    key = options.get("answer", "")
+    if not key:
+        raise ConversionError("selfcheck: the :answer: option is missing")
+    value = ctx.glue("text", key, "")
+    if check.kind == "number":
+        tol = float(options.get("tolerance") or 0)
+        try:
+            shown = answer_text(int(value) if re.fullmatch(r"-?\d+", value) else float(value), tol)
+        except ValueError:
+            raise ConversionError(f"selfcheck: the answer {key!r} is glued as {value!r}, "
+                                  f"not a number") from None
+        if tol:
+            shown += f" ({words['tolerance']} {answer_text(tol, 0)})"
+        feedback = [convert(check.feedback, ctx)]
+    else:
+        shown = f"({value})"
+        feedback = [f"**({o.letter})** {convert(o.feedback, ctx)}" for o in check.options]
+    parts = [f"**{words['kicker']}:** {convert(check.question, ctx)}"]
+    if check.options:
+        parts.append("\n".join(f"- **({o.letter})** {convert(o.text, ctx)}" for o in check.options))
+    parts.append(f"<details>\n<summary>{words['answer']}</summary>\n\n"
+                 f"{words['right_answer']} {shown}\n\n" + "\n\n".join(feedback) + "\n\n</details>")
+    return "\n\n".join(parts)
 
 
 def _link_title(title: str) -> str:
