@@ -54,7 +54,7 @@ _NOUNS = {"skeleton": "structural item", "ref": "cross-reference", "glue": "glue
 PROSE_DIRECTIVES = frozenset(
     "admonition attention caution danger error hint important note seealso tip warning "
     "dropdown margin sidebar topic epigraph card tab-item tab-set div exercise solution "
-    "figure".split()
+    "figure selfcheck".split()
 )
 # Directives compared by their argument (a path, a glue key) as well as their name.
 ARGUMENT_DIRECTIVES = frozenset("figure image glue:figure literalinclude include".split())
@@ -318,6 +318,10 @@ def _fenced(lines: list[str], i: int, close: int, info: str, state: _State) -> N
         if name in ARGUMENT_DIRECTIVES:
             key += (arg,)
             what = f"a {{{name}}} {arg}{shown}"
+        if name == "selfcheck":  # the answer's glue key, the tolerance, the option letters
+            letters = tuple(re.findall(r"(?m)^\(([^()\s]{1,3})\)", "\n".join(lines[body:close])))
+            key += (opts.get("answer"), opts.get("tolerance"), letters)
+            what += f" (answer {opts.get('answer')}, options {''.join(letters) or 'none'})"
         if name == "eval-rst":
             rst = tuple(s.strip() for s in lines[body:close] if s.strip().startswith(".. "))
             key += (rst,)

@@ -185,9 +185,12 @@ def parse(body: str | list[str]) -> Check:
             while j < len(lines) and not lines[j].strip():
                 j += 1
             if j == len(lines) or not _DEF.match(lines[j]):
-                raise SelfCheckError(f"option ({letter}) has no feedback: put a line starting "
-                                     f"with ': ' right after it, saying why it is right or wrong",
-                                     i)
+                wrapped = j < len(lines) and j == i + 1
+                raise SelfCheckError(
+                    f"option ({letter}) has no feedback line right after it"
+                    + (" (an option's text is one line: do not wrap it)" if wrapped else "")
+                    + ": put a line starting with ': ' after it, saying why it is right or wrong",
+                    i)
             feedback, nxt = _definition(lines, j)
             if not (term.group("text") or "").strip():
                 raise SelfCheckError(f"option ({letter}) has no text", i)
