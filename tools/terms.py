@@ -160,6 +160,10 @@ def _with_term_text(text: str) -> str:
     return _TERM_ROLE.sub(lambda m: m.group("text"), text)
 
 
+# A definition-list item starts with ": " (MyST deflist: a self-check option's feedback).
+_DEFINITION_MARK = re.compile(r"^\s*:[ \t]+")
+
+
 def typography_problems(prose: str) -> list[str]:
     """What is wrong with one line of Chinese prose (already masked), one message per rule.
 
@@ -171,7 +175,13 @@ def typography_problems(prose: str) -> list[str]:
     ['倍 with a decrease; write 降到原来的 1/N (or 只有……的 N 分之一)', 'italics on Chinese text; use bold']
     >>> typography_problems("是前者的 4 倍，形状为 (3, 4)，见“广播”。")
     []
+
+    A definition-list item's leading ``: `` (a self-check's feedback) is markup, not punctuation:
+
+    >>> typography_problems(": 对：求和会消去这个轴。")
+    []
     """
+    prose = _DEFINITION_MARK.sub("", prose, count=1)
     found = [message for pattern, message in TYPOGRAPHY if pattern.search(prose)]
     unbolded = prose.replace("**", "\0\0")
     if _STAR_EM.search(unbolded) or _UNDERSCORE_EM.search(prose):
