@@ -158,7 +158,8 @@ def parse(body: str | list[str]) -> Check:
     if first == len(lines):
         raise SelfCheckError(
             "a self-check needs options (a), (b), ... each with its feedback, or, for a numeric "
-            "answer, one feedback line starting with ': '; found neither", max(len(lines) - 1, 0))
+            "answer, one feedback line starting with ': '; found neither",
+            max((k for k, s in enumerate(lines) if s.strip()), default=0))
     if not question:
         raise SelfCheckError("a self-check needs a question before its options or feedback", first)
     check = Check(question)
@@ -452,7 +453,8 @@ def _directive_class() -> type:
         option_spec = {"answer": lambda s: (s or "").strip(), "tolerance": lambda s: (s or "").strip()}
 
         def _fail(self, message: str, offset: int | None = None) -> list[nodes.Node]:
-            line = self.lineno if offset is None else self.content_offset + offset + 1
+            # MyST: lineno is the opening line, content_offset the body's distance below it
+            line = self.lineno if offset is None else self.lineno + self.content_offset + 1 + offset
             return [self.reporter.error(f"selfcheck: {message}", line=line)]
 
         def _parse_blocks(self, text: str, offset: int) -> list[nodes.Node]:
