@@ -564,3 +564,23 @@ def test_terms_resolve_as_sphinx_resolves_them() -> None:
         f"the [Jacobians]({site_url()}en/glossary.html#term-jacobian)"
     with pytest.raises(ConversionError, match="no such glossary term"):
         ctx.link("term", "Hessian")
+
+
+def test_a_selfcheck_becomes_question_options_and_a_folded_answer() -> None:
+    from dataclasses import replace
+
+    choice = ":::{selfcheck}\n:answer: k\nWhich {ref}`sec-a`?\n\n(a) one\n: No: it is two.\n\n(b) two\n: Right.\n:::"
+    out = convert(choice, replace(fake_context("en"), glue=lambda kind, key, fmt: "b"))
+    assert out == (
+        "**Check yourself:** Which [Calculus](https://site/en/sec-a.html#sec-a)?\n\n- **(a)** one\n- **(b)** two\n\n"
+        "<details>\n<summary>Answer</summary>\n\nThe right answer is (b)\n\n**(a)** No: it is two.\n\n"
+        "**(b)** Right.\n\n</details>"
+    )
+    number = ":::{selfcheck}\n:answer: v\n:tolerance: 0.01\n多少？\n\n: 数一数。\n:::"
+    out = convert(number, fake_context("zh"))
+    assert out.endswith("正确答案是 1234.57 (误差不超过 0.01)\n\n数一数。\n\n</details>")
+    assert myst_leftovers(out) == []
+    with pytest.raises(ConversionError, match=r"selfcheck: option letters must be \(a\)"):
+        convert(choice.replace("(b) two", "(c) two"), fake_context("en"))
+    with pytest.raises(ConversionError, match="not a number"):
+        convert(number.replace(":answer: v", ":answer: word"), fake_context("zh"))
