@@ -230,3 +230,114 @@ def test_figures_stay_readable_in_dark_mode(browser, server) -> None:  # type: i
         assert {tuple(s) for s in styles} == {("rgb(255, 255, 255)", "none")}
     finally:
         w.close()
+
+
+# ---------------------------------------------------------------- self-checks (a small built site)
+@pytest.fixture(scope="module")
+def checks_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    from test_selfcheck import build_checks_site
+
+    with serve(build_checks_site(tmp_path_factory.mktemp("selfcheck-site"))) as base:
+        yield base
+
+
+def _result(w: Watched, n: int) -> str:
+    return w.page.inner_text(f"#selfcheck-{n} .selfcheck-result")
+
+
+WORDS = {"en": ("Not quite.", "Right!", "The right answer is (b)", "Check"),
+         "zh": ("再想想。", "正确！", "正确答案是 (b)", "检查")}
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_selfchecks_answer_wrongly_then_rightly(browser, checks_server, lang: str) -> None:  # type: ignore[no-untyped-def]
+    wrong, right, answer, check = WORDS[lang]
+    w = Watched(browser, checks_server)
+    try:
+        w.goto(f"{lang}/index.html")
+        assert w.page.is_hidden("#selfcheck-1 details.selfcheck-answer")  # the script folds it away
+        w.page.click("#selfcheck-1 button")  # nothing chosen yet
+        assert _result(w, 1).strip() in ("Choose an option first.", "请先选择一个选项。")
+        w.page.check("#selfcheck-1-a")
+        w.page.click(f"#selfcheck-1 button:has-text('{check}')")
+        text = _result(w, 1)
+        assert text.startswith(wrong) and answer in text and "(a)" in text  # (a)'s own feedback
+        assert "selfcheck-wrong" in w.page.get_attribute("#selfcheck-1", "class")
+        w.page.check("#selfcheck-1-b")
+        w.page.click("#selfcheck-1 button")
+        assert _result(w, 1).startswith(right) and answer not in _result(w, 1)
+        assert "selfcheck-right" in w.page.get_attribute("#selfcheck-1", "class")
+        w.page.fill("#selfcheck-2-value", "2.5")
+        w.page.click("#selfcheck-2 button")
+        assert _result(w, 2).startswith(wrong) and "2.92" in _result(w, 2)
+        w.page.fill("#selfcheck-2-value", "2.92")
+        w.page.click("#selfcheck-2 button")
+        assert _result(w, 2).startswith(right) and "2.92" not in _result(w, 2)
+        assert w.page.locator("#selfcheck-2 .selfcheck-result .selfcheck-explain .katex").count() == 1  # its maths
+        w.page.reload()  # progress is kept for the page
+        assert "selfcheck-done" in w.page.get_attribute("#selfcheck-1", "class")
+        assert w.problems == []
+    finally:
+        w.close()
+
+
+def test_selfchecks_work_from_the_keyboard(browser, checks_server) -> None:  # type: ignore[no-untyped-def]
+    w = Watched(browser, checks_server)
+    try:
+        w.goto("en/index.html")
+        w.page.focus("#selfcheck-1-a")
+        keys = w.page.keyboard
+        keys.press("Space")
+        keys.press("Tab")  # the radio group is one tab stop: on to Check
+        assert w.page.evaluate("document.activeElement.className") == "selfcheck-button"
+        keys.press("Enter")
+        assert _result(w, 1).startswith("Not quite.")
+        keys.press("Shift+Tab")
+        keys.press("ArrowDown")  # the next option of the group
+        keys.press("Tab")
+        keys.press("Space")
+        assert _result(w, 1).startswith("Right!")
+        keys.press("Tab")  # the next check's number field
+        assert w.page.evaluate("document.activeElement.id") == "selfcheck-2-value"
+        keys.type("2.917")
+        keys.press("Enter")
+        assert _result(w, 2).startswith("Right!")
+    finally:
+        w.close()
+
+
+def test_selfchecks_without_javascript_show_the_folded_answer(browser, checks_server) -> None:  # type: ignore[no-untyped-def]
+    context = browser.new_context(java_script_enabled=False)
+    page = context.new_page()
+    try:
+        page.goto(f"{checks_server}/zh/index.html")
+        assert page.is_visible("#selfcheck-1 legend") and page.is_visible("label[for=selfcheck-1-b]")
+        assert page.is_hidden("#selfcheck-1 button")
+        page.click("#selfcheck-1 summary")
+        assert "正确答案是 (b)" in page.inner_text("#selfcheck-1 details")
+    finally:
+        context.close()
+
+
+@pytest.mark.parametrize("theme", ["light", "dark"])
+def test_selfchecks_have_no_serious_accessibility_violation(browser, checks_server, theme: str) -> None:  # type: ignore[no-untyped-def]
+    w = Watched(browser, checks_server)
+    found = []
+    try:
+        for lang in ("en", "zh"):
+            w.goto(f"{lang}/index.html")
+            w.page.evaluate(f"document.documentElement.dataset.theme = '{theme}'")
+            w.page.check("#selfcheck-1-a")
+            w.page.click("#selfcheck-1 button")  # feedback shown, as a reader sees it
+            w.page.add_script_tag(path=str(AXE))
+            found += w.page.evaluate(
+                """async () => {
+                  const r = await axe.run(document.querySelectorAll('fieldset.selfcheck'), {runOnly: {type: 'tag',
+                    values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']}});
+                  return r.violations.filter(v => v.impact === 'serious' || v.impact === 'critical')
+                    .map(v => v.id + ': ' + v.nodes.slice(0, 3).map(n => n.target.join(' ')).join(' | '));
+                }"""
+            )
+    finally:
+        w.close()
+    assert found == [], "\n".join(found)
