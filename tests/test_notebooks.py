@@ -578,7 +578,7 @@ def test_a_selfcheck_becomes_question_options_and_a_folded_answer() -> None:
     )
     number = ":::{selfcheck}\n:answer: v\n:tolerance: 0.01\n多少？\n\n: 数一数。\n:::"
     out = convert(number, fake_context("zh"))
-    assert out.endswith("正确答案是 1234.57 (误差不超过 0.01)\n\n数一数。\n\n</details>")
+    assert out.endswith("正确答案是 1234.57（误差不超过 0.01）\n\n数一数。\n\n</details>")
     assert myst_leftovers(out) == []
     with pytest.raises(ConversionError, match=r"selfcheck: option letters must be \(a\)"):
         convert(choice.replace("(b) two", "(c) two"), fake_context("en"))

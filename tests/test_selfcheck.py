@@ -233,10 +233,10 @@ def test_the_notebook_download_shows_question_options_and_folded_answer(checks_s
 
     nb = nbformat.read(checks_site / "zh" / "_notebooks" / "index.ipynb", as_version=4)
     text = "\n".join(c.source for c in nb.cells if c.cell_type == "markdown")
-    assert "**自测:** 形状为 `(2, 3)` 的 `a`" in text
+    assert "**自测：** 形状为 `(2, 3)` 的 `a`" in text
     assert "- **(a)** `(2,)`\n- **(b)** `(3,)`" in text
     assert "<details>\n<summary>答案</summary>\n\n正确答案是 (b)\n\n**(a)** 再想想" in text
-    assert "正确答案是 2.92 (误差不超过 0.01)" in text
+    assert "正确答案是 2.92（误差不超过 0.01）" in text
     assert ":::" not in text and ":answer:" not in text
 
 

@@ -50,10 +50,11 @@ STRINGS = {
     "en": {"kicker": "Check yourself", "check": "Check", "right": "Right!", "wrong": "Not quite.",
            "answer": "Answer", "right_answer": "The right answer is", "your_answer": "Your answer",
            "choose": "Choose an option first.", "enter": "Enter a number first.",
-           "tolerance": "within"},
+           "tolerance": "within", "colon": ":", "paren": " ({})"},
     "zh": {"kicker": "自测", "check": "检查", "right": "正确！", "wrong": "再想想。",
            "answer": "答案", "right_answer": "正确答案是", "your_answer": "你的答案",
-           "choose": "请先选择一个选项。", "enter": "请先输入一个数。", "tolerance": "误差不超过"},
+           "choose": "请先选择一个选项。", "enter": "请先输入一个数。", "tolerance": "误差不超过",
+           "colon": "：", "paren": "（{}）"},
 }
 
 
@@ -530,7 +531,7 @@ def _directive_class() -> type:
                 shown = data["answer-text"]
                 line = f"{words['right_answer']} {shown}"
                 if tol:
-                    line += f" ({words['tolerance']} {answer_text(tol, 0)})"
+                    line += words["paren"].format(f"{words['tolerance']} {answer_text(tol, 0)}")
             answer += nodes.paragraph(line, line, classes=["selfcheck-solution"])
             items = ([(o.letter, o.feedback, o.feedback_line) for o in check.options]
                      or [("", check.feedback, check.feedback_line)])

@@ -247,12 +247,12 @@ def _selfcheck(options: dict[str, str], body: list[str], ctx: Context) -> str:
             raise ConversionError(f"selfcheck: the answer {key!r} is glued as {value!r}, "
                                   f"not a number") from None
         if tol:
-            shown += f" ({words['tolerance']} {answer_text(tol, 0)})"
+            shown += words["paren"].format(f"{words['tolerance']} {answer_text(tol, 0)}")
         feedback = [convert(check.feedback, ctx)]
     else:
         shown = f"({value})"
         feedback = [f"**({o.letter})** {convert(o.feedback, ctx)}" for o in check.options]
-    parts = [f"**{words['kicker']}:** {convert(check.question, ctx)}"]
+    parts = [f"**{words['kicker']}{words['colon']}** {convert(check.question, ctx)}"]
     if check.options:
         parts.append("\n".join(f"- **({o.letter})** {convert(o.text, ctx)}" for o in check.options))
     parts.append(f"<details>\n<summary>{words['answer']}</summary>\n\n"
