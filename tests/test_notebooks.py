@@ -392,8 +392,9 @@ def unrendered_emphasis(markdown: str) -> list[str]:
     failed to open or close, outside code and math."""
     from markdown_it import MarkdownIt
 
-    text = re.sub(r"\$\$.*?\$\$", "", markdown, flags=re.S)
-    text = re.sub(r"\$[^$\n]+\$", "", text)
+    # Maths becomes a placeholder letter, not nothing: "**因子是 $x$**：" must still close its bold.
+    text = re.sub(r"\$\$.*?\$\$", "M", markdown, flags=re.S)
+    text = re.sub(r"\$[^$\n]+\$", "M", text)
     html = MarkdownIt("commonmark").enable("table").render(text)
     html = re.sub(r"<(code|pre)>.*?</\1>", "", html, flags=re.S)
     return re.findall(r"[^\n]{0,30}(?:\*\*|(?<![\w*])\*(?=\S))[^\n]{0,30}", html)
@@ -402,6 +403,7 @@ def unrendered_emphasis(markdown: str) -> list[str]:
 def test_unrendered_emphasis_is_found() -> None:
     assert unrendered_emphasis("目标用**[安装](u)**和") and unrendered_emphasis("**对齐。**如果")
     assert unrendered_emphasis("目标用\n**[安装](u)**\n和 `**x**` $a*b*c$") == []
+    assert unrendered_emphasis(": **因子是 $1 - \\eta \\lambda$**：曲率") == []
 
 
 @pytest.mark.book

@@ -152,6 +152,7 @@ def test_the_glue_is_written_for_the_pinned_versions() -> None:
     sys.path.insert(0, str(ROOT / "book" / "_ext"))
     from dlnotes_book import (hidden_cells, katex_local, kernel, notebooks, search_zh,
                               theme_templates)
+    import dlnotes_selfcheck
 
     pins = _pins()
     for package, written_for in [
@@ -160,6 +161,7 @@ def test_the_glue_is_written_for_the_pinned_versions() -> None:
         ("ipykernel", kernel.IPYKERNEL_WRITTEN_FOR), ("myst-nb", notebooks.MYST_NB_WRITTEN_FOR),
         ("myst-nb", hidden_cells.MYST_NB_WRITTEN_FOR),
         ("sphinx", notebooks.SPHINX_WRITTEN_FOR),
+        ("myst-nb", dlnotes_selfcheck.MYST_NB_WRITTEN_FOR),
         ("pydata-sphinx-theme", theme_templates.PYDATA_WRITTEN_FOR),
         ("sphinx-book-theme", theme_templates.BOOK_THEME_WRITTEN_FOR),
     ]:

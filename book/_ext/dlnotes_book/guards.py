@@ -4,7 +4,8 @@ The glue relies on a few things that are not public API: a private classmethod o
 sphinxcontrib-katex, the theme's generated templates, Sphinx's private ``Search._index`` in the
 browser, a class attribute of ipykernel's output stream, the exact HTML that myst-nb writes for a
 hidden cell's toggle, ``myst_nb.core.read``, ``myst_nb.core.variables.format_plain_text`` and
-Sphinx's ``LiteralIncludeReader`` (for the notebook downloads), and the builder's
+Sphinx's ``LiteralIncludeReader`` (for the notebook downloads), myst-nb's
+``retrieve_glue_data`` (the self-checks' answers, ``book/_ext/dlnotes_selfcheck.py``), and the builder's
 ``allow_parallel``. Each of them
 calls :func:`require_version` first, naming the package, the version the workaround was written
 for and what it is. Any other version stops the build with a message that says all three, instead
