@@ -180,7 +180,9 @@ def sphinx(src: Path, out: Path, *extra: str, env: dict[str, str] | None = None)
     return subprocess.run(
         [sys.executable, "-m", "sphinx", "-b", "html", "-c", str(ROOT), "-n", "-W", "--keep-going",
          "-d", str(out.parent / (out.name + ".doctrees")), *extra, str(src), str(out)],
-        cwd=ROOT, capture_output=True, text=True, env={**os.environ, **(env or {})},
+        # NO_COLOR: Sphinx colours its log when it thinks it runs in CI (CI=true), and the tests
+        # read the log line by line.
+        cwd=ROOT, capture_output=True, text=True, env={**os.environ, "NO_COLOR": "1", **(env or {})},
     )
 
 
