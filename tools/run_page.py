@@ -18,13 +18,18 @@ import tempfile
 from pathlib import Path
 
 import nbclient
-from myst_nb.core.read import read_myst_markdown_notebook
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "book" / "_ext"))
 
 from dlnotes_book import prepare_kernel_environment  # noqa: E402  (the build's kernel set-up)
 from dlnotes_raising import raising_problems  # noqa: E402  (the build's rule for raising cells)
+from dlnotes_book.guards import require_version  # noqa: E402
+from dlnotes_book.notebooks import MYST_NB_WRITTEN_FOR  # noqa: E402
+
+# myst_nb.core.read is not public API: the same version gate as the build's notebook reader.
+require_version("myst-nb", MYST_NB_WRITTEN_FOR, "tools/run_page.py (myst_nb.core.read)")
+from myst_nb.core.read import read_myst_markdown_notebook  # noqa: E402
 
 
 def main(path: str) -> int:
