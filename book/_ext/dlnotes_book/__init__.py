@@ -13,8 +13,11 @@ says in its docstring which event it hooks and why:
 ``katex_local``        KaTeX: a steady node server, stylesheet and fonts from the site itself
 ``notebooks``          each notebook page as a downloadable ``.ipynb`` with outputs
 ``notebook_markdown``  MyST → plain Jupyter Markdown for the downloads
-``theme_templates``    two theme templates regenerated with small edits
-``hidden_cells``       hidden-cell toggles named by their visible text
+``theme_templates``    three theme templates regenerated with small edits
+``hidden_cells``       hidden-cell toggles named by their visible text, in valid HTML
+``mathml``             KaTeX's MathML repaired where it is invalid (the visible math untouched)
+``dataframes``         pandas' tables without ``<style scoped>`` or empty header cells
+``paragraphs``         no list inside a paragraph (the API reference's "Returns" fields)
 ``guards``             the one gate for every use of another package's internals
 =====================  ===================================================================
 
@@ -30,12 +33,15 @@ from sphinx.application import Sphinx
 
 from . import (
     cache,
+    dataframes,
     guards,
     hidden_cells,
     katex_local,
     kernel,
     languages,
+    mathml,
     notebooks,
+    paragraphs,
     search_zh,
     theme_templates,
     twins,
@@ -61,7 +67,7 @@ def setup(app: Sphinx) -> dict[str, Any]:
     """Register every part. Order matters only within an event: languages, then the cache
     (which prepares the kernels), then the theme templates, all at ``config-inited``."""
     for part in (languages, cache, theme_templates, search_zh, katex_local, twins, notebooks,
-                 hidden_cells, zh_lines):
+                 hidden_cells, zh_lines, mathml, dataframes, paragraphs):
         part.setup(app)
     # Pages are written serially (katex_local); reading is safe in parallel.
     return {"version": "2", "parallel_read_safe": True, "parallel_write_safe": True}
