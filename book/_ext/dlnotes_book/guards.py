@@ -1,8 +1,9 @@
 """One gate for every use of another package's internals.
 
 The glue relies on a few things that are not public API: a private classmethod of
-sphinxcontrib-katex, the theme's generated templates, Sphinx's private ``Search._index`` in the
-browser, a class attribute of ipykernel's output stream, the exact HTML that myst-nb writes for a
+sphinxcontrib-katex and its module-level ``render_latex`` (wrapped to repair the MathML), the
+theme's generated templates, Sphinx's private ``Search._index`` in the browser, a class
+attribute of ipykernel's output stream, the exact HTML that myst-nb writes for a
 hidden cell's toggle, ``myst_nb.core.read``, ``myst_nb.core.variables.format_plain_text`` and
 Sphinx's ``LiteralIncludeReader`` (for the notebook downloads), myst-nb's
 ``retrieve_glue_data`` (the self-checks' answers, ``book/_ext/dlnotes_selfcheck.py``), and the builder's
