@@ -237,6 +237,21 @@ def test_no_accessibility_violations_on_a_phone(browser, server) -> None:  # typ
     assert found == [], "\n".join(found)
 
 
+@pytest.mark.parametrize("theme", ["light", "dark"])
+def test_search_results_have_no_accessibility_violations(browser, server, theme: str) -> None:  # type: ignore[no-untyped-def]
+    """The search page once it shows results (matched words highlighted), in both themes."""
+    w = Watched(browser, server)
+    found = []
+    try:
+        for lang, query in (("en", "tensor"), ("zh", "张量")):
+            assert search(w, lang, query), f"no results for {query!r} on the {lang} site"
+            w.page.evaluate(f"document.documentElement.dataset.theme = '{theme}'")
+            found += [f"{lang} search {query!r}: {v}" for v in axe_violations(w)]
+    finally:
+        w.close()
+    assert found == [], "\n".join(found)
+
+
 def test_the_accessibility_check_fails_on_a_broken_copy_of_a_page(browser, server, built_site: Path) -> None:  # type: ignore[no-untyped-def]
     """A copy of a page with text outside every landmark and an image without alt text, served
     in place of the page, must fail with both rules named."""
