@@ -201,6 +201,13 @@ PHONE_PAGES = ["index.html", "404.html", "en/training/optimization.html",
                "zh/glossary.html", "en/api.html"]
 
 
+def set_theme(w: Watched, theme: str) -> None:
+    """Switch the page to ``theme`` and wait until its colour transitions have ended (axe reads
+    the colours of the moment: mid-transition, a link measured as too faint)."""
+    w.page.evaluate(f"document.documentElement.dataset.theme = '{theme}'")
+    w.page.evaluate("() => Promise.all(document.getAnimations().map(a => a.finished))")
+
+
 def axe_violations(w: Watched, context: str | None = None) -> list[str]:
     """Every axe-core violation on the page ``w`` shows (in ``context``, a selector, if given)."""
     w.page.add_script_tag(path=str(AXE))
@@ -245,7 +252,7 @@ def test_search_results_have_no_accessibility_violations(browser, server, theme:
     try:
         for lang, query in (("en", "tensor"), ("zh", "张量")):
             assert search(w, lang, query), f"no results for {query!r} on the {lang} site"
-            w.page.evaluate(f"document.documentElement.dataset.theme = '{theme}'")
+            set_theme(w, theme)
             found += [f"{lang} search {query!r}: {v}" for v in axe_violations(w)]
     finally:
         w.close()
@@ -386,7 +393,7 @@ def test_selfchecks_have_no_accessibility_violation(browser, checks_server, them
     try:
         for lang in ("en", "zh"):
             w.goto(f"{lang}/index.html")
-            w.page.evaluate(f"document.documentElement.dataset.theme = '{theme}'")
+            set_theme(w, theme)
             w.page.check("#selfcheck-1-a")
             w.page.click("#selfcheck-1 button")  # feedback shown, as a reader sees it
             found += [f"{lang}: {v}" for v in axe_violations(w, "fieldset.selfcheck")]
