@@ -25,11 +25,12 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from sitecheck import site_pages
+
 ROOT = Path(__file__).resolve().parents[1]
 VNU = ROOT / "node_modules" / "vnu-jar" / "build" / "dist" / "vnu.jar"
 JAVA = shutil.which("java")
 LANGS = ("en", "zh")
-SKIP_DIRS = {"_static", "_sources", "_images", "_notebooks", "jupyter_execute", "reports"}
 
 # exact message -> why it is accepted, and the upstream issue that will fix it
 ALLOWLIST: dict[str, str] = {}
@@ -56,12 +57,8 @@ class Problem:
 
 def site_files(site: Path) -> list[Path]:
     """Every page: the top-level ones (landing page, 404) and every page of each language."""
-    files = sorted(site.glob("*.html"))
-    for lang in LANGS:
-        base = site / lang
-        files += sorted(p for p in base.rglob("*.html")
-                        if not set(p.relative_to(base).parts) & SKIP_DIRS)
-    return files
+    return sorted(site.glob("*.html")) + [site / page for lang in LANGS
+                                           for page in site_pages(site, lang)]
 
 
 def _relative(url: str, site: Path | None) -> str:
