@@ -14,6 +14,7 @@ says in its docstring which event it hooks and why:
 ``notebooks``          each notebook page as a downloadable ``.ipynb`` with outputs
 ``notebook_markdown``  MyST → plain Jupyter Markdown for the downloads
 ``theme_templates``    two theme templates regenerated with small edits
+``chrome``             the interface in the page's language (catalogs, hints, templates)
 ``hidden_cells``       hidden-cell toggles named by their visible text
 ``guards``             the one gate for every use of another package's internals
 =====================  ===================================================================
@@ -30,6 +31,7 @@ from sphinx.application import Sphinx
 
 from . import (
     cache,
+    chrome,
     guards,
     hidden_cells,
     katex_local,
@@ -52,6 +54,7 @@ from .zh_lines import join_chinese_lines
 
 __all__ = [
     "BUILD", "DESCRIPTIONS", "KERNEL_ENV", "LANGS", "ROOT", "ChineseSearch", "cache", "cache_path",
+    "chrome",
     "execution_key", "files_for_key", "guards", "is_notebook", "join_chinese_lines", "lang_key",
     "prepare_kernel_environment", "setup", "site_url", "twin_url",
 ]
@@ -59,9 +62,10 @@ __all__ = [
 
 def setup(app: Sphinx) -> dict[str, Any]:
     """Register every part. Order matters only within an event: languages, then the cache
-    (which prepares the kernels), then the theme templates, all at ``config-inited``."""
-    for part in (languages, cache, theme_templates, search_zh, katex_local, twins, notebooks,
-                 hidden_cells, zh_lines):
+    (which prepares the kernels), then the theme templates, all at ``config-inited``; ``chrome``
+    connects with priority 400, ahead of sphinx-togglebutton's handler of the same event."""
+    for part in (languages, cache, theme_templates, chrome, search_zh, katex_local, twins,
+                 notebooks, hidden_cells, zh_lines):
         part.setup(app)
     # Pages are written serially (katex_local); reading is safe in parallel.
     return {"version": "2", "parallel_read_safe": True, "parallel_write_safe": True}
