@@ -16,7 +16,9 @@ The rule (:func:`offences`):
   feedback, the search page's messages), but not the links that repeat the book's own headings
   (the navigation, the page's contents, previous/next): a title such as "用 nn.Module 搭建网络"
   is content. Code, keyboard keys and maths are content wherever they are;
-- text in an English context must not hold a Chinese character anywhere, article included.
+- text in an English context must not hold a Chinese character anywhere, article included
+  (the glossary's Chinese names are marked ``lang="zh-CN"``), except in the search results'
+  excerpts: Sphinx's search builds them from the pages' plain text, without their markup.
 
 Inside an element whose ``lang`` is the other language the other rule applies: the twin link
 "中文" on en pages and "English" on zh pages pass, and nothing else does.
@@ -69,6 +71,7 @@ class Found:
     lang: str  # the nearest lang attribute ("" if none)
     chrome: bool  # interface text (see the module docstring)
     where: str  # a CSS-like path to the element
+    snippet: bool = False  # a search result's excerpt: page text whose lang marks are lost
 
 
 # Collects the strings of the page as it is now. Attribute values are collected on every element
@@ -93,6 +96,7 @@ COLLECT = r"""
     }
     return parts.join(' > ');
   };
+  const SNIPPET = '#search-results ul.search p.context';
   const langOf = (el) => { const l = el.closest('[lang]'); return l ? l.getAttribute('lang') : ''; };
   const isChrome = (el) => {
     if (el.closest(ECHO)) return false;
@@ -124,7 +128,8 @@ COLLECT = r"""
     const t = n.textContent.replace(/\s+/g, ' ').trim();
     if (!t || !el || el.closest(SKIP)) continue;
     if (!el.checkVisibility({visibilityProperty: true, opacityProperty: false})) continue;
-    out.push({text: t, kind: 'text', lang: langOf(el), chrome: isChrome(el), where: where(el)});
+    out.push({text: t, kind: 'text', lang: langOf(el), chrome: isChrome(el), where: where(el),
+              snippet: !!el.closest(SNIPPET)});
   }
   return out;
 }
@@ -155,7 +160,7 @@ def offences(found: Iterable[Found], page_lang: str) -> list[str]:
             if words:
                 bad.add(f"{f.text!r} ({f.kind} at {f.where}; English words: "
                         f"{', '.join(m.group() for m in words)})")
-        elif CJK.search(f.text):
+        elif CJK.search(f.text) and not f.snippet:
             bad.add(f"{f.text!r} ({f.kind} at {f.where}; Chinese in an English context)")
     return sorted(bad)
 
@@ -293,7 +298,7 @@ def test_the_check_reports_chinese_on_an_en_page(browser, server) -> None:  # ty
 def test_the_rule_itself() -> None:
     """The rule on hand-made strings (no browser): names and file types pass, words do not."""
     ok = [Found("dlnotes：深度学习预备知识（PyTorch 版）", "text", "zh-CN", True, "a"),
-          Found(".ipynb", "text", "zh-CN", True, "a"), Found("打印为 PDF", "title", "", True, "b"),
+          Found(".ipynb", "text", "zh-CN", True, "a"), Found("打印为 PDF", "title", "zh-CN", True, "b"),
           Found("English", "text", "en", True, "a.dlnotes-twin"),
           Found("Show code", "text", "zh-CN", False, "article p"),
           Found("中文", "text", "zh-CN", True, "a.dlnotes-twin")]
@@ -308,3 +313,6 @@ def test_the_rule_itself() -> None:
     ]
     assert offences([Found("版权所有", "text", "", False, "article p")], "en") == [
         "'版权所有' (text at article p; Chinese in an English context)"]
+    # A search result's excerpt quotes a page's text without its lang marks: not judged.
+    assert offences([Found("broadcasting (广播)", "text", "", False, "p.context", snippet=True)],
+                    "en") == []

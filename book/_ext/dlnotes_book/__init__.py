@@ -15,6 +15,7 @@ says in its docstring which event it hooks and why:
 ``notebook_markdown``  MyST → plain Jupyter Markdown for the downloads
 ``theme_templates``    two theme templates regenerated with small edits
 ``chrome``             the interface in the page's language (catalogs, hints, templates)
+``other_language``     Chinese words on English pages marked ``lang="zh-CN"``
 ``hidden_cells``       hidden-cell toggles named by their visible text
 ``guards``             the one gate for every use of another package's internals
 =====================  ===================================================================
@@ -38,6 +39,7 @@ from . import (
     kernel,
     languages,
     notebooks,
+    other_language,
     search_zh,
     theme_templates,
     twins,
@@ -65,7 +67,7 @@ def setup(app: Sphinx) -> dict[str, Any]:
     (which prepares the kernels), then the theme templates, all at ``config-inited``; ``chrome``
     connects with priority 400, ahead of sphinx-togglebutton's handler of the same event."""
     for part in (languages, cache, theme_templates, chrome, search_zh, katex_local, twins,
-                 notebooks, hidden_cells, zh_lines):
+                 notebooks, hidden_cells, zh_lines, other_language):
         part.setup(app)
     # Pages are written serially (katex_local); reading is safe in parallel.
     return {"version": "2", "parallel_read_safe": True, "parallel_write_safe": True}
