@@ -2,14 +2,15 @@
 
 Drives Debian's Chromium through Playwright (like ``test_browser.py``: skipped visibly without
 it, a failure under CI). On a sample of pages of each language, at desktop and phone widths, it
-opens the menus, the sidebars, a hidden cell and a solution, and collects every visible text
-node, every text drawn by CSS (``::before``/``::after``: the solutions' "Click to show" hint)
-and every ``placeholder``, ``title``, ``aria-label`` and ``alt`` value, each with the
-language of its nearest ``lang`` attribute and where it was found.
+opens the menus, the sidebars, a hidden cell and a solution, presses a self-check's button, and
+collects every visible text node, every text drawn by CSS (``::before``/``::after``: the
+solutions' "Click to show" hint) and every ``placeholder``, ``title``, ``aria-label`` and
+``alt`` value, each with the language of its nearest ``lang`` attribute and where it was found.
 
 The rule (:func:`offences`):
 
-- text in a Chinese context that belongs to the interface must not hold a Latin-letter word,
+- text in a Chinese context that belongs to the interface must not hold a Latin-letter word
+  (attribute values always belong to it, a figure's ``alt`` included),
   except the few names in ``LATIN_NAMES`` and the file types after a dot (``.ipynb``). The
   interface is everything outside the article body (``article.bd-article``) plus the interface
   elements inside it (buttons, the hidden cells' toggles, the solutions' hints, the self-checks'
@@ -108,7 +109,7 @@ COLLECT = r"""
     for (const name of ['placeholder', 'title', 'aria-label', 'alt']) {
       const v = el.getAttribute(name);
       if (v && v.trim()) out.push({text: v.trim(), kind: name, lang: langOf(el),
-                                   chrome: name !== 'alt' || !el.closest(ARTICLE), where: where(el)});
+                                   chrome: true, where: where(el)});
     }
   }
   // Text drawn by CSS (a solution's "Click to show" hint is the button's ::before), icons aside.
@@ -143,6 +144,7 @@ OPENERS = [
     ("the secondary sidebar", "button.secondary-toggle"),
     ("a hidden cell", "details.hide > summary"),
     ("a solution", "button.toggle-button"),
+    ("a self-check", "fieldset.selfcheck button"),  # nothing chosen: it asks for a choice
 ]
 
 
@@ -307,8 +309,8 @@ def test_the_rule_itself() -> None:
            Found("md", "text", "", True, "span"),  # a file type only after a dot
            Found("作者：dlnotes authors", "text", "", True, "p")]
     assert offences(bad, "zh-CN") == [
-        "'md' (text at span; English words: md)",
         "'Search...' (placeholder at input; English words: Search)",
+        "'md' (text at span; English words: md)",
         "'作者：dlnotes authors' (text at p; English words: authors)",
     ]
     assert offences([Found("版权所有", "text", "", False, "article p")], "en") == [

@@ -11,8 +11,9 @@ which turns ``togglebutton_hint*`` into page scripts at that event. It
   for the strings they translate themselves (列印成 PDF, "© Copyright"). That reaches into
   ``sphinx.locale.translators`` and ``app.translator``, so it is version-guarded;
 - sets the per-language values that are not gettext messages: ``author`` and ``copyright`` (the
-  footer), ``togglebutton_hint`` / ``togglebutton_hint_hide`` ("Click to show" on solutions) and
-  the theme's ``search_bar_text`` (the search box's placeholder);
+  footer), ``togglebutton_hint`` / ``togglebutton_hint_hide`` ("Click to show" on solutions),
+  the theme's ``search_bar_text`` (the search box's placeholder) and the figures' ``alt`` text
+  (myst-nb's ``nb_render_image_options``; Sphinx's fallback is the image's file path);
 - regenerates three theme templates whose interface text is written in English, not passed
   through ``_()``: the sidebar toggles' titles, the navigation landmarks' names (``Main``,
   ``Page``) and the footer's "By" line (which put a space after 作者：). The texts go through
@@ -63,6 +64,9 @@ SETTINGS: dict[str, dict[str, Any]] = {
         "togglebutton_hint_hide": "点击收起",
     },
 }
+# The text alternative of the figures the code draws: without one, Sphinx writes the image's
+# file path (../_images/<hash>.svg), which a screen reader reads out. conf.py's value, if any, wins.
+IMAGE_ALT = {"en": "Figure drawn by the code above", "zh": "上方代码绘制的图"}
 SEARCH_BAR_TEXT = {"zh": "搜索本书"}  # the theme's option; en keeps the theme's "Search..."
 # The name of a solution's toggle button (sphinx-togglebutton writes it in English in its script).
 TOGGLE_BUTTON_LABEL = {"en": "Toggle hidden content", "zh": "显示或隐藏内容"}
@@ -241,6 +245,7 @@ def on_config_inited(app: Sphinx, config: Config) -> None:
     key = lang_key(config.language)
     for name, value in SETTINGS.get(key, {}).items():
         setattr(config, name, value)
+    config.nb_render_image_options = {"alt": IMAGE_ALT[key], **config.nb_render_image_options}
     if key in SEARCH_BAR_TEXT:
         config.html_theme_options = {**config.html_theme_options,
                                      "search_bar_text": SEARCH_BAR_TEXT[key]}
