@@ -250,7 +250,8 @@ def on_config_inited(app: Sphinx, config: Config) -> None:
         config.html_theme_options = {**config.html_theme_options,
                                      "search_bar_text": SEARCH_BAR_TEXT[key]}
     # Before sphinx-togglebutton's own variables and script (it adds them at this event).
-    app.add_js_file(None, body=f"let toggleButtonLabel = {json.dumps(TOGGLE_BUTTON_LABEL[key], ensure_ascii=False)};")
+    label = json.dumps(TOGGLE_BUTTON_LABEL[key], ensure_ascii=False)
+    app.add_js_file(None, body=f"let toggleButtonLabel = {label};")
     language = config.language or "en"
     for po in catalogs_for(language):
         mo = compile_catalog(po, LOCALE_OUT / language / "LC_MESSAGES" / (po.stem + ".mo"), language)
