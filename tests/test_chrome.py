@@ -19,7 +19,7 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "book" / "_ext"))
 
-from dlnotes_book import chrome, guards  # noqa: E402
+from dlnotes_book import chrome, guards, other_language  # noqa: E402
 from dlnotes_book.guards import InternalsChanged  # noqa: E402
 
 PO_HEAD = ('msgid ""\nmsgstr ""\n"Language: zh_CN\\n"\n"Content-Type: text/plain; charset=UTF-8\\n"\n'
@@ -197,3 +197,34 @@ def test_each_use_of_an_internal_fails_on_another_version(
     with pytest.raises(InternalsChanged) as info:
         use()
     assert f"{package} 0.0.1 is installed" in str(info.value)
+
+
+# ---------------------------------------------------------------- Chinese on English pages
+def test_chinese_runs_are_found_with_their_inner_spaces_and_hyphens() -> None:
+    assert other_language.split_runs("vector-Jacobian product (向量-雅可比积), 早停 - x") == [
+        ("vector-Jacobian product (", False), ("向量-雅可比积", True), ("), ", False),
+        ("早停", True), (" - x", False)]
+    assert other_language.split_runs("no Chinese") == [("no Chinese", False)]
+    assert str(other_language.marked_html("a <b> 广播")) == 'a &lt;b&gt; <span lang="zh-CN">广播</span>'
+
+
+def test_chinese_runs_in_a_doctree_are_marked_but_not_in_code() -> None:
+    from docutils.core import publish_doctree, publish_from_doctree
+
+    tree = publish_doctree("The term broadcasting (广播) is d2l-zh's 广播机制.\n\n"
+                           "``x = '张量'``\n\n::\n\n    print('张量')\n")
+    assert other_language.mark_chinese_runs(tree) == 2
+    html = publish_from_doctree(tree, writer="html5").decode()
+    assert html.count('<span lang="zh-CN">') == 2
+    assert '(<span lang="zh-CN">广播</span>)' in html
+    assert "<span lang=\"zh-CN\">张量" not in html  # code is left as it is
+    assert other_language.mark_chinese_runs(tree) == 0  # marked once only
+
+
+def test_index_entries_with_chinese_are_marked() -> None:
+    entries = [("B", [("broadcasting (广播)", ([("", "glossary.html#term-b")], [("广播 (sub)", [])], None)),
+                      ("batch", ([("", "x.html")], [], None))])]
+    (key, [(first, (_, subs, _)), (second, _)]), = other_language.mark_index_entries(entries)
+    assert str(first) == 'broadcasting (<span lang="zh-CN">广播</span>)'
+    assert str(subs[0][0]) == '<span lang="zh-CN">广播</span> (sub)'
+    assert second == "batch" and key == "B"

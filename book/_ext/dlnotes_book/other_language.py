@@ -64,21 +64,28 @@ class MarkChineseRuns(SphinxPostTransform):
     formats = ("html",)
 
     def run(self, **kwargs: Any) -> None:
-        if lang_key(self.config.language) != "en":
-            return
-        for text in list(self.document.findall(nodes.Text)):
-            parent = text.parent
-            if parent is None or not CJK_RUN.search(text.astext()):
-                continue
-            if any(isinstance(a, SKIP) for a in _ancestors(text)):
-                continue
-            if isinstance(parent, nodes.inline) and f"language-{ZH}" in parent["classes"]:
-                continue
-            new: list[nodes.Node] = []
-            for piece, zh in split_runs(text.astext()):
-                new.append(nodes.inline(piece, piece, classes=[f"language-{ZH}"]) if zh
-                           else nodes.Text(piece))
-            parent.replace(text, new)
+        if lang_key(self.config.language) == "en":
+            mark_chinese_runs(self.document)
+
+
+def mark_chinese_runs(tree: nodes.Node) -> int:
+    """Wrap each Chinese run of ``tree``'s text in a ``language-zh-CN`` inline; how many."""
+    count = 0
+    for text in list(tree.findall(nodes.Text)):
+        parent = text.parent
+        if parent is None or not CJK_RUN.search(text.astext()):
+            continue
+        if any(isinstance(a, SKIP) for a in _ancestors(text)):
+            continue
+        if isinstance(parent, nodes.inline) and f"language-{ZH}" in parent["classes"]:
+            continue
+        new: list[nodes.Node] = []
+        for piece, zh in split_runs(text.astext()):
+            new.append(nodes.inline(piece, piece, classes=[f"language-{ZH}"]) if zh
+                       else nodes.Text(piece))
+            count += zh
+        parent.replace(text, new)
+    return count
 
 
 def _ancestors(node: nodes.Node) -> list[nodes.Node]:
