@@ -177,7 +177,7 @@ def test_each_use_of_an_internal_fails_on_another_version(
 def test_the_extension_refuses_to_load_on_another_sphinx(monkeypatch: pytest.MonkeyPatch) -> None:
     fake_versions(monkeypatch, sphinx="10.0.0")
     app = SimpleNamespace(connect=lambda *a, **k: None, add_config_value=lambda *a, **k: None,
-                          add_search_language=lambda cls: None)
+                          add_post_transform=lambda *a, **k: None, add_search_language=lambda cls: None)
     with pytest.raises(InternalsChanged, match="sphinx 10.0.0 is installed"):
         dlnotes_book.setup(app)  # type: ignore[arg-type]
 
@@ -185,7 +185,7 @@ def test_the_extension_refuses_to_load_on_another_sphinx(monkeypatch: pytest.Mon
 def test_the_extension_registers_chinese_search_publicly() -> None:
     seen: list[Any] = []
     app = SimpleNamespace(connect=lambda *a, **k: None, add_config_value=lambda *a, **k: None,
-                          add_search_language=seen.append)
+                          add_post_transform=lambda *a, **k: None, add_search_language=seen.append)
     info = dlnotes_book.setup(app)  # type: ignore[arg-type]
     assert seen == [dlnotes_book.ChineseSearch]
     assert info["parallel_read_safe"] is True

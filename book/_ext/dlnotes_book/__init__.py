@@ -13,7 +13,9 @@ says in its docstring which event it hooks and why:
 ``katex_local``        KaTeX: a steady node server, stylesheet and fonts from the site itself
 ``notebooks``          each notebook page as a downloadable ``.ipynb`` with outputs
 ``notebook_markdown``  MyST → plain Jupyter Markdown for the downloads
-``theme_templates``    three theme templates regenerated with small edits
+``theme_templates``    theme templates regenerated with small edits
+``chrome``             the interface in the page's language (catalogs, hints, templates)
+``other_language``     Chinese words on English pages marked ``lang="zh-CN"``
 ``hidden_cells``       hidden-cell toggles named by their visible text, in valid HTML
 ``mathml``             KaTeX's MathML repaired where it is invalid (the visible math untouched)
 ``dataframes``         pandas' tables without ``<style scoped>`` or empty header cells
@@ -33,6 +35,7 @@ from sphinx.application import Sphinx
 
 from . import (
     cache,
+    chrome,
     dataframes,
     guards,
     hidden_cells,
@@ -41,6 +44,7 @@ from . import (
     languages,
     mathml,
     notebooks,
+    other_language,
     paragraphs,
     search_zh,
     theme_templates,
@@ -58,6 +62,7 @@ from .zh_lines import join_chinese_lines
 
 __all__ = [
     "BUILD", "DESCRIPTIONS", "KERNEL_ENV", "LANGS", "ROOT", "ChineseSearch", "cache", "cache_path",
+    "chrome",
     "execution_key", "files_for_key", "guards", "is_notebook", "join_chinese_lines", "lang_key",
     "prepare_kernel_environment", "setup", "site_url", "twin_url",
 ]
@@ -65,9 +70,11 @@ __all__ = [
 
 def setup(app: Sphinx) -> dict[str, Any]:
     """Register every part. Order matters only within an event: languages, then the cache
-    (which prepares the kernels), then the theme templates, all at ``config-inited``."""
-    for part in (languages, cache, theme_templates, search_zh, katex_local, twins, notebooks,
-                 hidden_cells, zh_lines, mathml, dataframes, paragraphs):
+    (which prepares the kernels), then the theme templates, all at ``config-inited``; ``chrome``
+    connects with priority 400, ahead of sphinx-togglebutton's handler of the same event."""
+    for part in (languages, cache, theme_templates, chrome, search_zh, katex_local, twins,
+                 notebooks, hidden_cells, zh_lines, other_language, mathml, dataframes,
+                 paragraphs):
         part.setup(app)
     # Pages are written serially (katex_local); reading is safe in parallel.
     return {"version": "2", "parallel_read_safe": True, "parallel_write_safe": True}

@@ -7,7 +7,9 @@ attribute of ipykernel's output stream, the exact HTML that myst-nb writes for a
 hidden cell's toggle, ``myst_nb.core.read``, ``myst_nb.core.variables.format_plain_text`` and
 Sphinx's ``LiteralIncludeReader`` (for the notebook downloads), myst-nb's
 ``retrieve_glue_data`` (the self-checks' answers, ``book/_ext/dlnotes_selfcheck.py``), and the builder's
-``allow_parallel``. Each of them
+``allow_parallel``; for the localised interface (``chrome.py``), Sphinx's table of loaded
+catalogs (``sphinx.locale.translators``), sphinx-book-theme's templates, sphinx-togglebutton's
+script and myst-nb's hidden-cell prompts. Each of them
 calls :func:`require_version` first, naming the package, the version the workaround was written
 for and what it is. Any other version stops the build with a message that says all three, instead
 of letting the workaround break silently (or, worse, seem to work). When a package is upgraded,
