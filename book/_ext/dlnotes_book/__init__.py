@@ -15,6 +15,8 @@ says in its docstring which event it hooks and why:
 ``notebook_markdown``  MyST → plain Jupyter Markdown for the downloads
 ``theme_templates``    two theme templates regenerated with small edits
 ``hidden_cells``       hidden-cell toggles named by their visible text
+``icons``              Font Awesome cut to the icons the site uses (stylesheet and fonts)
+``assets``             per page only the stylesheets and scripts it needs, none blocking
 ``guards``             the one gate for every use of another package's internals
 =====================  ===================================================================
 
@@ -29,9 +31,11 @@ from typing import Any
 from sphinx.application import Sphinx
 
 from . import (
+    assets,
     cache,
     guards,
     hidden_cells,
+    icons,
     katex_local,
     kernel,
     languages,
@@ -61,7 +65,7 @@ def setup(app: Sphinx) -> dict[str, Any]:
     """Register every part. Order matters only within an event: languages, then the cache
     (which prepares the kernels), then the theme templates, all at ``config-inited``."""
     for part in (languages, cache, theme_templates, search_zh, katex_local, twins, notebooks,
-                 hidden_cells, zh_lines):
+                 hidden_cells, zh_lines, icons, assets):
         part.setup(app)
     # Pages are written serially (katex_local); reading is safe in parallel.
     return {"version": "2", "parallel_read_safe": True, "parallel_write_safe": True}
