@@ -17,6 +17,7 @@ says in its docstring which event it hooks and why:
 ``hidden_cells``       hidden-cell toggles named by their visible text
 ``icons``              Font Awesome cut to the icons the site uses (stylesheet and fonts)
 ``assets``             per page only the stylesheets and scripts it needs, none blocking
+``images``             the rasters embedded in SVG figures re-encoded compactly
 ``guards``             the one gate for every use of another package's internals
 =====================  ===================================================================
 
@@ -36,6 +37,7 @@ from . import (
     guards,
     hidden_cells,
     icons,
+    images,
     katex_local,
     kernel,
     languages,
@@ -65,7 +67,7 @@ def setup(app: Sphinx) -> dict[str, Any]:
     """Register every part. Order matters only within an event: languages, then the cache
     (which prepares the kernels), then the theme templates, all at ``config-inited``."""
     for part in (languages, cache, theme_templates, search_zh, katex_local, twins, notebooks,
-                 hidden_cells, zh_lines, icons, assets):
+                 hidden_cells, zh_lines, icons, assets, images):
         part.setup(app)
     # Pages are written serially (katex_local); reading is safe in parallel.
     return {"version": "2", "parallel_read_safe": True, "parallel_write_safe": True}

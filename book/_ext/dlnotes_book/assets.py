@@ -8,6 +8,11 @@ finds it first): the theme loads ``searchtools.js``, ``language_data.js`` and th
 its search-as-you-type option; with that option off (its default, and this site's), only the
 search page uses them, and it loads them itself.
 
+Hooks ``builder-inited`` to write ``_build/site-static/styles/theme.css.jinja`` (Sphinx renders
+it into ``_static/styles/theme.css``, replacing the theme's): the theme's ``theme.css`` is only
+``@import "../basic.css"``, a second round trip before the page can render; this is Sphinx's
+``basic.css`` template itself, so the page gets the same rules in one request.
+
 Hooks ``html-page-context`` (late, after the themes' handlers), on every page but the search page:
 
 - KaTeX's stylesheets (``katex/katex.min.css``, ``katex-math.css``) only where the page's body
@@ -41,6 +46,7 @@ from .paths import BUILD
 PYDATA_WRITTEN_FOR = ("0.20.0",)
 SPHINX_WRITTEN_FOR = ("9.0.4",)
 OUT = BUILD / "asset-templates"
+SITE_STATIC = BUILD / "site-static"  # listed in conf.py's html_static_path (see katex_local)
 KATEX_CSS = ("katex/katex.min.css", "katex-math.css")
 KEEP_BLOCKING = ("documentation_options.js",)
 SEARCH_PAGE = "search"
@@ -143,10 +149,29 @@ def on_build_finished(app: Sphinx, exception: Exception | None) -> None:
         raise InternalsChanged("Pages that load assets wrongly:\n" + "\n".join(problems))
 
 
+def theme_css(theme_css_text: str, basic_css_template: str) -> str:
+    """The template of a ``theme.css`` that holds ``basic.css`` instead of importing it."""
+    if theme_css_text.split("*/")[-1].strip() != '@import "../basic.css";':
+        raise InternalsChanged(
+            "Inlining basic.css: expected pydata-sphinx-theme's styles/theme.css to be only "
+            f"'@import \"../basic.css\";' after its comment, found {theme_css_text[-200:]!r}")
+    return ("/* Sphinx's basic.css, written here by book/_ext/dlnotes_book/assets.py instead of "
+            "pydata-sphinx-theme's @import of it (one round trip less). */\n" + basic_css_template)
+
+
 def on_builder_inited(app: Sphinx) -> None:
-    if app.builder.format == "html":
-        require_version("sphinx", SPHINX_WRITTEN_FOR,
-                        "Deferring page scripts (sphinx.builders.html._assets._JavaScript)")
+    if app.builder.format != "html":
+        return
+    require_version("sphinx", SPHINX_WRITTEN_FOR,
+                    "Deferring page scripts (sphinx.builders.html._assets._JavaScript)")
+    import pydata_sphinx_theme
+    import sphinx
+
+    theme = (Path(pydata_sphinx_theme.__file__).parent / "theme" / "pydata_sphinx_theme"
+             / "static" / "styles" / "theme.css")
+    basic = Path(sphinx.__file__).parent / "themes" / "basic" / "static" / "basic.css.jinja"
+    _write(SITE_STATIC / "styles" / "theme.css.jinja",
+           theme_css(theme.read_text(encoding="utf-8"), basic.read_text(encoding="utf-8")))
 
 
 def setup(app: Sphinx) -> None:
