@@ -105,6 +105,8 @@ def lighthouse(url: str, timeout: float = 120) -> dict[str, Any]:
         proc = subprocess.run(
             [str(LIGHTHOUSE), url, "--only-categories=performance", "--form-factor=mobile",
              "--output=json", f"--output-path={out}", "--quiet", "--disable-full-page-screenshot",
+             # no weight in the score: a second navigation (bf-cache) and the filmstrip
+             "--skip-audits=bf-cache,screenshot-thumbnails,final-screenshot",
              f"--chrome-flags={flags}"],
             capture_output=True, text=True, timeout=timeout,
             env={**os.environ, "CHROME_PATH": CHROMIUM, "LH_NO_UPDATE_CHECK": "1"},
