@@ -30,7 +30,7 @@ sys.path.insert(0, str(ROOT / "book" / "_ext"))
 sys.path.insert(0, str(ROOT / "tools"))
 sys.path.insert(0, str(ROOT / "bench"))
 
-from dlnotes_book import assets, icons, images  # noqa: E402
+from dlnotes_book import assets, icons, images, math_fonts  # noqa: E402
 from dlnotes_book.guards import InternalsChanged  # noqa: E402
 
 THEME_CSS = (icons.theme_static() / icons.CSS_NAME).read_text(encoding="utf-8")
@@ -51,7 +51,7 @@ def test_the_cut_stylesheet_keeps_only_the_wanted_icons() -> None:
     assert {table["fa-sun"], table["fa-moon"]} <= drawn
     assert icons.private_use(THEME_CSS.split("--pst-icon-info-circle:", 1)[1][:3]) <= drawn
     for font in icons.FONTS:
-        assert f"{font}.subset.woff" in css and f"{font}.woff2" not in css
+        assert f"{font}.subset.woff2" in css and f"{font}.woff2" not in css
 
 
 def test_an_icon_the_theme_does_not_have_is_refused() -> None:
@@ -75,12 +75,13 @@ def test_the_cut_fonts_hold_exactly_the_drawn_glyphs_and_are_the_same_each_time(
     for name in sizes:
         assert (tmp_path / "a" / name).read_bytes() == (tmp_path / "b" / name).read_bytes(), name
     _, drawn = icons.cut_stylesheet(THEME_CSS, icons.ICONS)
-    solid = TTFont(tmp_path / "a" / icons.FONT_DIR / "fa-solid-900.subset.woff")
+    with icons.woff2_codec():
+        solid = TTFont(tmp_path / "a" / icons.FONT_DIR / "fa-solid-900.subset.woff2", lazy=False)
     cmap = set(solid.getBestCmap())
     table = icons.icon_table(THEME_CSS)
     assert {ord(table[i]) for i in icons.ICONS} <= cmap
     assert cmap <= {ord(c) for c in drawn} | {0x20}
-    assert sizes[f"{icons.FONT_DIR}/fa-solid-900.subset.woff"] < 10_000
+    assert sizes[f"{icons.FONT_DIR}/fa-solid-900.subset.woff2"] < 10_000
 
 
 def _mini_site(root: Path, body: str, script: str = "") -> Path:
@@ -209,6 +210,42 @@ def test_a_photograph_becomes_a_much_smaller_jpeg() -> None:
     assert images.lighter_svg(lighter) == lighter
 
 
+# ---------------------------------------------------------------- math_fonts: KaTeX's, cut
+MATH = ('<p>text ∑ <span class="katex"><span class="katex-mathml"><math><semantics><mi>q</mi>'
+        '<annotation encoding="application/x-tex">\\sum q</annotation></semantics></math></span>'
+        '<span class="katex-html" aria-hidden="true"><span class="mord mathnormal">x</span>'
+        '<span class="mop op-symbol small-op">∑</span><br><svg><path d="M0 0"/></svg>'
+        '<span>²</span></span></span> after</p>')
+
+
+def test_only_the_drawn_characters_of_the_mathematics_are_collected() -> None:
+    assert math_fonts.math_chars(MATH) == {"x", "∑", "²"}
+
+
+def test_the_katex_stylesheet_edit_finds_every_font_or_stops() -> None:
+    css = (math_fonts.KATEX_DIST / "katex.min.css").read_text(encoding="utf-8")
+    out, names = math_fonts.cut_stylesheet(css)
+    assert len(names) == css.count("@font-face") == out.count(".subset.woff2") == 20
+    assert ".ttf" not in out and 'format("woff")' not in out
+    with pytest.raises(InternalsChanged, match="one woff2/woff/ttf source per @font-face"):
+        math_fonts.cut_stylesheet(css.replace("KaTeX_AMS-Regular.ttf", "KaTeX_AMS-Regular.otf"))
+
+
+def test_a_character_the_cut_fonts_lack_is_found(tmp_path: Path) -> None:
+    site = tmp_path / "site"
+    (site / "_static" / "katex").mkdir(parents=True)
+    (site / "page.html").write_text(f"<html><body>{MATH}</body></html>", encoding="utf-8")
+    sizes = math_fonts.cut_fonts(site)
+    assert sizes["KaTeX_Main-Regular"] < 4000  # three characters, not the whole font
+    assert math_fonts.font_problems(site) == []
+    fonts = site / "_static" / "katex" / "fonts"
+    assert "∑" in math_fonts.cmap(fonts / "KaTeX_Size1-Regular.subset.woff2")
+    assert "∫" not in math_fonts.cmap(fonts / "KaTeX_Size1-Regular.subset.woff2")
+    (site / "later.html").write_text(MATH.replace("∑</span>", "∫</span>"), encoding="utf-8")
+    assert math_fonts.font_problems(site) == [
+        "later.html: mathematics uses '∫', which no cut KaTeX font draws"]
+
+
 # ---------------------------------------------------------------- the built site
 @pytest.mark.book
 def test_the_built_site_passes_the_checks_and_a_broken_copy_does_not(built_site: Path, tmp_path: Path) -> None:
@@ -217,9 +254,11 @@ def test_the_built_site_passes_the_checks_and_a_broken_copy_does_not(built_site:
         assert icons.icon_problems(out, THEME_CSS) == []
         assert assets.site_problems(out) == []
         fonts = out / "_static" / icons.FONT_DIR
-        assert (fonts / "fa-solid-900.subset.woff").stat().st_size < 10_000
+        assert (fonts / "fa-solid-900.subset.woff2").stat().st_size < 10_000
         css = (out / "_static" / icons.CSS_NAME).read_text(encoding="utf-8")
-        assert "fa-solid-900.subset.woff" in css and len(icons.icon_table(css)) < 40
+        assert "fa-solid-900.subset.woff2" in css and len(icons.icon_table(css)) < 40
+        assert math_fonts.font_problems(out) == []
+        assert (out / "_static" / "katex" / "fonts" / "KaTeX_Main-Regular.subset.woff2").stat().st_size < 20_000
         pages = [p for p in out.rglob("*.html") if not p.relative_to(out).parts[0].startswith("_")]
         with_index = [p.relative_to(out).as_posix() for p in pages
                       if "searchindex.js" in p.read_text(encoding="utf-8")]

@@ -18,6 +18,7 @@ says in its docstring which event it hooks and why:
 ``icons``              Font Awesome cut to the icons the site uses (stylesheet and fonts)
 ``assets``             per page only the stylesheets and scripts it needs, none blocking
 ``images``             the rasters embedded in SVG figures re-encoded compactly
+``math_fonts``         KaTeX's fonts cut to the characters of the site's mathematics
 ``guards``             the one gate for every use of another package's internals
 =====================  ===================================================================
 
@@ -41,6 +42,7 @@ from . import (
     katex_local,
     kernel,
     languages,
+    math_fonts,
     notebooks,
     search_zh,
     theme_templates,
@@ -67,7 +69,7 @@ def setup(app: Sphinx) -> dict[str, Any]:
     """Register every part. Order matters only within an event: languages, then the cache
     (which prepares the kernels), then the theme templates, all at ``config-inited``."""
     for part in (languages, cache, theme_templates, search_zh, katex_local, twins, notebooks,
-                 hidden_cells, zh_lines, icons, assets, images):
+                 hidden_cells, zh_lines, icons, assets, images, math_fonts):
         part.setup(app)
     # Pages are written serially (katex_local); reading is safe in parallel.
     return {"version": "2", "parallel_read_safe": True, "parallel_write_safe": True}

@@ -10,13 +10,13 @@ the theme's of the same name):
 - ``styles/pydata-sphinx-theme.css``: the theme's stylesheet without the icon-class rules
   (``.fa-NAME{--fa:"\\f123"}``) of icons not in :data:`ICONS`, and with its three ``@font-face``
   rules pointing at the subset fonts below;
-- ``vendor/fontawesome/webfonts/fa-*.subset.woff``: the solid, regular and brands fonts, each cut
-  with ``fontTools.subset`` to the glyphs of :data:`ICONS` and of the characters the stylesheet
-  itself draws (admonition, version-change and external-link icons, through ``--pst-icon-*``).
-  WOFF (zlib), because fontTools writes WOFF2 only with the ``brotli`` package, which the
-  environment does not have; a few glyphs make the difference negligible. The name table (the
-  fonts' copyright and SIL OFL licence notice) is kept. The timestamp is not recalculated, so
-  each build writes the same bytes.
+- ``vendor/fontawesome/webfonts/fa-*.subset.woff2``: the solid, regular and brands fonts, each
+  cut with ``fontTools.subset`` to the glyphs of :data:`ICONS` and of the characters the
+  stylesheet itself draws (admonition, version-change and external-link icons, through
+  ``--pst-icon-*``). The name table (the fonts' copyright and SIL OFL licence notice) is kept;
+  the timestamp is not recalculated, so each build writes the same bytes. fontTools needs the
+  ``brotli`` package for WOFF2, which the environment lacks: :func:`woff2_codec` lends it node's
+  (node runs the KaTeX server already). :func:`subset_font` also serves ``math_fonts``.
 
 Hooks ``build-finished`` to check the written site: every Font Awesome class used in a page or
 in a script under ``_static`` (the theme's JavaScript adds ``fa-xmark``) must be an icon of
@@ -31,7 +31,9 @@ target, see :mod:`.guards`).
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import io
+import logging
 import re
 import shutil
 import subprocess
@@ -47,6 +49,8 @@ from .paths import BUILD
 PYDATA_WRITTEN_FOR = ("0.20.0",)
 FONTTOOLS_WRITTEN_FOR = ("4.68.0",)
 SITE_STATIC = BUILD / "site-static"  # listed in conf.py's html_static_path (see katex_local)
+FONT_CACHE = BUILD / "font-cache"
+SUBSET_VERSION = 2  # bump when subset_font's options change
 CSS_NAME = "styles/pydata-sphinx-theme.css"
 FONT_DIR = "vendor/fontawesome/webfonts"
 FONTS = ("fa-solid-900", "fa-regular-400", "fa-brands-400")
@@ -129,39 +133,54 @@ def cut_stylesheet(css: str, icons: Iterable[str]) -> tuple[str, set[str]]:
     what = "Pointing pydata-sphinx-theme's Font Awesome @font-face rules at the subset fonts"
     for font in FONTS:
         out = replace_required(out, f"src:url(../{FONT_DIR}/{font}.woff2)",
-                               f'src:url(../{FONT_DIR}/{font}.subset.woff) format("woff")',
+                               f'src:url(../{FONT_DIR}/{font}.subset.woff2) format("woff2")',
                                what, count=1)
     header = ("/* pydata-sphinx-theme's stylesheet, cut by book/_ext/dlnotes_book/icons.py to the "
               "Font Awesome icons the site uses. */\n")
     return header + out, drawn
 
 
+NODE_BROTLI = """
+const z = require('zlib'); const c = [];
+process.stdin.on('data', d => c.push(d)).on('end', () => {
+  const data = Buffer.concat(c); const mode = process.argv[1];
+  if (mode === 'decompress') { process.stdout.write(z.brotliDecompressSync(data)); return; }
+  const P = z.constants;
+  process.stdout.write(z.brotliCompressSync(data, {params: {
+    [P.BROTLI_PARAM_MODE]: Number(mode), [P.BROTLI_PARAM_QUALITY]: 11,
+    [P.BROTLI_PARAM_LGWIN]: 22, [P.BROTLI_PARAM_SIZE_HINT]: data.length}}));
+});
+"""
+
+
 class _NodeBrotli:
-    """The two calls of the ``brotli`` module that fontTools' WOFF2 reader makes, answered by
-    node's built-in zlib (node already runs the build's KaTeX server)."""
+    """The calls of the ``brotli`` module that fontTools' WOFF2 reader and writer make, answered
+    by node's built-in zlib (node already runs the build's KaTeX server). Compression uses
+    brotli's defaults (quality 11, window 22), as the ``brotli`` package does."""
 
     MODE_GENERIC, MODE_TEXT, MODE_FONT = 0, 1, 2
 
     @staticmethod
-    def decompress(data: bytes) -> bytes:
-        proc = subprocess.run(
-            ["node", "-e", "const z=require('zlib');const c=[];process.stdin.on('data',d=>c.push(d))"
-             ".on('end',()=>process.stdout.write(z.brotliDecompressSync(Buffer.concat(c))))"],
-            input=data, capture_output=True, check=False)
+    def _node(data: bytes, mode: str) -> bytes:
+        proc = subprocess.run(["node", "-e", NODE_BROTLI, mode], input=data, capture_output=True,
+                              check=False)
         if proc.returncode != 0:
-            raise InternalsChanged("Cutting Font Awesome: node could not decompress a WOFF2 "
-                                   f"table: {proc.stderr.decode(errors='replace')[-500:]}")
+            raise InternalsChanged(f"Cutting fonts: node's brotli ({mode}) failed: "
+                                   f"{proc.stderr.decode(errors='replace')[-500:]}")
         return proc.stdout
 
-    @staticmethod
-    def compress(data: bytes, **_: object) -> bytes:
-        raise InternalsChanged("Cutting Font Awesome: writing WOFF2 needs the brotli package; "
-                               "the subset fonts are written as WOFF")
+    @classmethod
+    def decompress(cls, data: bytes) -> bytes:
+        return cls._node(data, "decompress")
+
+    @classmethod
+    def compress(cls, data: bytes, mode: int = 0, **_: object) -> bytes:
+        return cls._node(data, str(int(mode)))
 
 
 @contextlib.contextmanager
-def woff2_readable() -> Iterator[None]:
-    """Let fontTools read WOFF2 without the ``brotli`` package, for the duration of the block.
+def woff2_codec() -> Iterator[None]:
+    """Let fontTools read and write WOFF2 without the ``brotli`` package, within the block.
 
     fontTools' ``ttLib.woff2`` module looks for ``brotli`` once, when imported, and keeps the
     result in its globals ``haveBrotli`` and ``brotli`` (fonttools 4.68.0, version-guarded);
@@ -174,10 +193,10 @@ def woff2_readable() -> Iterator[None]:
         yield
         return
     require_version("fonttools", FONTTOOLS_WRITTEN_FOR,
-                    "Reading the theme's WOFF2 fonts through node (fontTools.ttLib.woff2.brotli)")
+                    "WOFF2 through node's brotli (fontTools.ttLib.woff2.brotli)")
     if shutil.which("node") is None:
-        raise InternalsChanged("Cutting Font Awesome: reading the theme's WOFF2 fonts needs "
-                               "node (or the brotli package); neither is installed")
+        raise InternalsChanged("Cutting fonts: WOFF2 needs node (or the brotli package); "
+                               "neither is installed")
     saved = woff2.__dict__.get("brotli")
     woff2.haveBrotli, woff2.brotli = True, _NodeBrotli  # type: ignore[attr-defined]
     try:
@@ -191,25 +210,44 @@ def woff2_readable() -> Iterator[None]:
 
 
 def subset_font(data: bytes, chars: Iterable[str]) -> bytes:
-    """``data`` (a WOFF2 font) cut to the glyphs of ``chars``, as WOFF; the same bytes each time."""
+    """``data`` (a TTF, WOFF or WOFF2 font) cut to the glyphs of ``chars``, as WOFF2.
+
+    The same input gives the same bytes (no timestamp is recalculated); results are kept in
+    ``_build/font-cache`` under a hash of the font, the characters and the fontTools version,
+    so a rebuild does not cut again.
+    """
+    import fontTools
     from fontTools import subset
     from fontTools.ttLib import TTFont
 
+    codes = sorted({ord(c) for c in chars})
+    key = hashlib.sha256(data + repr((codes, fontTools.version, SUBSET_VERSION)).encode())
+    cached = FONT_CACHE / f"{key.hexdigest()}.woff2"
+    if cached.is_file():
+        return cached.read_bytes()
     options = subset.Options()
-    options.flavor = "woff"
-    options.layout_features = []  # icons are drawn by code point, never by ligature
+    options.flavor = "woff2"
+    options.layout_features = []  # drawn by code point: no ligatures, no kerning needed
     options.name_IDs = ["*"]  # keep the copyright and licence records
     options.name_languages = ["*"]
     options.recalc_timestamp = False
     options.notdef_outline = True
-    with woff2_readable():
-        font = TTFont(io.BytesIO(data), recalcTimestamp=False, lazy=False)
-        font.ensureDecompiled()
-    subsetter = subset.Subsetter(options)
-    subsetter.populate(unicodes=sorted(ord(c) for c in chars))
-    subsetter.subset(font)
-    out = io.BytesIO()
-    subset.save_font(font, out, options)
+    options.hinting = False  # TrueType hinting: bytes that today's browsers barely use
+    quiet = logging.getLogger("fontTools")
+    level = quiet.level
+    quiet.setLevel(logging.ERROR)  # KaTeX's TTFs have 1970s timestamps, which fontTools reports
+    try:
+        with woff2_codec():
+            font = TTFont(io.BytesIO(data), recalcTimestamp=False, lazy=False)
+            subsetter = subset.Subsetter(options)
+            subsetter.populate(unicodes=codes)
+            subsetter.subset(font)
+            out = io.BytesIO()
+            subset.save_font(font, out, options)
+    finally:
+        quiet.setLevel(level)
+    FONT_CACHE.mkdir(parents=True, exist_ok=True)
+    cached.write_bytes(out.getvalue())
     return out.getvalue()
 
 
@@ -218,7 +256,7 @@ def write_assets(out: Path, static: Path, icons: Iterable[str] = ICONS) -> dict[
     css, drawn = cut_stylesheet((static / CSS_NAME).read_text(encoding="utf-8"), icons)
     files = {CSS_NAME: css.encode("utf-8")}
     for font in FONTS:
-        files[f"{FONT_DIR}/{font}.subset.woff"] = subset_font(
+        files[f"{FONT_DIR}/{font}.subset.woff2"] = subset_font(
             (static / FONT_DIR / f"{font}.woff2").read_bytes(), drawn)
     for name, data in files.items():
         path = out / name
