@@ -30,7 +30,7 @@ sys.path.insert(0, str(ROOT / "book" / "_ext"))
 sys.path.insert(0, str(ROOT / "tools"))
 sys.path.insert(0, str(ROOT / "bench"))
 
-from dlnotes_book import assets, icons, images, math_fonts  # noqa: E402
+from dlnotes_book import assets, css_prune, icons, images, math_fonts  # noqa: E402
 from dlnotes_book.guards import InternalsChanged  # noqa: E402
 
 THEME_CSS = (icons.theme_static() / icons.CSS_NAME).read_text(encoding="utf-8")
@@ -246,6 +246,45 @@ def test_a_character_the_cut_fonts_lack_is_found(tmp_path: Path) -> None:
         "later.html: mathematics uses '∫', which no cut KaTeX font draws"]
 
 
+# ---------------------------------------------------------------- css_prune: unused rules out
+CSS = ('@charset "UTF-8";/*! Licence notice */:root{--x:1}/* dropped */'
+       '.nav .active,.carousel-item{color:red}.btn:not(.disabled){cursor:pointer}'
+       '@media (min-width:960px){.toast{display:none}.nav{display:flex}}'
+       '@supports (display:grid){.grid{display:grid}}@keyframes spin{0%{opacity:0}to{opacity:1}}'
+       'a[href$=".pdf"]{font-weight:bold}.bs-tooltip-auto .tooltip-arrow{top:0}'
+       '.content{background:url("data:image/svg+xml;charset=utf-8,%3Csvg%3E{}%3C/svg%3E")}')
+
+
+def test_rules_no_page_can_match_are_dropped_and_the_rest_kept_byte_for_byte() -> None:
+    out = css_prune.prune(CSS, {"nav", "active", "btn", "content", "tooltip-arrow"})
+    assert out == ('@charset "UTF-8";/*! Licence notice */:root{--x:1}.nav .active{color:red}'
+                   '.btn:not(.disabled){cursor:pointer}@media (min-width:960px){.nav{display:flex}}'
+                   '@keyframes spin{0%{opacity:0}to{opacity:1}}a[href$=".pdf"]{font-weight:bold}'
+                   '.bs-tooltip-auto .tooltip-arrow{top:0}'
+                   '.content{background:url("data:image/svg+xml;charset=utf-8,%3Csvg%3E{}%3C/svg%3E")}')
+    assert css_prune.prune(out, {"nav", "active", "btn", "content", "tooltip-arrow"}) == out
+    everything = css_prune.prune(CSS, {"nav", "active", "carousel-item", "btn", "toast", "grid",
+                                       "content", "tooltip-arrow"})
+    assert everything == CSS.replace("/* dropped */", "")
+
+
+def test_a_class_a_page_or_script_starts_using_keeps_its_rules(tmp_path: Path) -> None:
+    site = _mini_site(tmp_path / "site", '<div class="nav">', 'el.classList.add("toast")')
+    (site / "b.html").write_text('<script>x.className = "grid"</script>', encoding="utf-8")
+    known = css_prune.known_classes(site)
+    assert {"nav", "toast", "grid"} <= known and "carousel-item" not in known
+    out = css_prune.prune(CSS, known)
+    assert ".toast{display:none}" in out and ".grid{display:grid}" in out
+    assert "carousel" not in out
+
+
+def test_an_unbalanced_stylesheet_stops_the_build() -> None:
+    with pytest.raises(InternalsChanged, match="not closed"):
+        css_prune.prune("@media print{.a{color:red}", {"a"})
+    with pytest.raises(InternalsChanged, match="unbalanced"):
+        css_prune.prune(".a{color:red}}", {"a"})
+
+
 # ---------------------------------------------------------------- the built site
 @pytest.mark.book
 def test_the_built_site_passes_the_checks_and_a_broken_copy_does_not(built_site: Path, tmp_path: Path) -> None:
@@ -258,6 +297,8 @@ def test_the_built_site_passes_the_checks_and_a_broken_copy_does_not(built_site:
         css = (out / "_static" / icons.CSS_NAME).read_text(encoding="utf-8")
         assert "fa-solid-900.subset.woff2" in css and len(icons.icon_table(css)) < 40
         assert math_fonts.font_problems(out) == []
+        pruned = (out / css_prune.TARGET).read_text(encoding="utf-8")
+        assert len(pruned) < 200_000 and "carousel" not in pruned and ".bd-sidebar-primary" in pruned
         assert (out / "_static" / "katex" / "fonts" / "KaTeX_Main-Regular.subset.woff2").stat().st_size < 20_000
         pages = [p for p in out.rglob("*.html") if not p.relative_to(out).parts[0].startswith("_")]
         with_index = [p.relative_to(out).as_posix() for p in pages

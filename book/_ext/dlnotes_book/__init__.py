@@ -19,6 +19,7 @@ says in its docstring which event it hooks and why:
 ``assets``             per page only the stylesheets and scripts it needs, none blocking
 ``images``             the rasters embedded in SVG figures re-encoded compactly
 ``math_fonts``         KaTeX's fonts cut to the characters of the site's mathematics
+``css_prune``          the theme's stylesheet without rules no page can match
 ``guards``             the one gate for every use of another package's internals
 =====================  ===================================================================
 
@@ -35,6 +36,7 @@ from sphinx.application import Sphinx
 from . import (
     assets,
     cache,
+    css_prune,
     guards,
     hidden_cells,
     icons,
@@ -69,7 +71,8 @@ def setup(app: Sphinx) -> dict[str, Any]:
     """Register every part. Order matters only within an event: languages, then the cache
     (which prepares the kernels), then the theme templates, all at ``config-inited``."""
     for part in (languages, cache, theme_templates, search_zh, katex_local, twins, notebooks,
-                 hidden_cells, zh_lines, icons, assets, images, math_fonts):
+                 hidden_cells, zh_lines, icons, assets, images, math_fonts,
+                 css_prune):
         part.setup(app)
     # Pages are written serially (katex_local); reading is safe in parallel.
     return {"version": "2", "parallel_read_safe": True, "parallel_write_safe": True}
