@@ -298,7 +298,7 @@ def test_the_built_site_passes_the_checks_and_a_broken_copy_does_not(built_site:
         assert "fa-solid-900.subset.woff2" in css and len(icons.icon_table(css)) < 40
         assert math_fonts.font_problems(out) == []
         pruned = (out / css_prune.TARGET).read_text(encoding="utf-8")
-        assert len(pruned) < 200_000 and "carousel" not in pruned and ".bd-sidebar-primary" in pruned
+        assert len(pruned) < 200_000 and ".pagination" not in pruned and ".bd-sidebar-primary" in pruned
         assert (out / "_static" / "katex" / "fonts" / "KaTeX_Main-Regular.subset.woff2").stat().st_size < 20_000
         pages = [p for p in out.rglob("*.html") if not p.relative_to(out).parts[0].startswith("_")]
         with_index = [p.relative_to(out).as_posix() for p in pages
