@@ -198,15 +198,15 @@ def woff2_codec() -> Iterator[None]:
         raise InternalsChanged("Cutting fonts: WOFF2 needs node (or the brotli package); "
                                "neither is installed")
     saved = woff2.__dict__.get("brotli")
-    woff2.haveBrotli, woff2.brotli = True, _NodeBrotli  # type: ignore[attr-defined]
+    woff2.haveBrotli, woff2.brotli = True, _NodeBrotli
     try:
         yield
     finally:
         woff2.haveBrotli = False
         if saved is None:
-            del woff2.brotli  # type: ignore[attr-defined]
+            del woff2.brotli
         else:
-            woff2.brotli = saved  # type: ignore[attr-defined]
+            woff2.brotli = saved
 
 
 def subset_font(data: bytes, chars: Iterable[str]) -> bytes:
