@@ -87,10 +87,13 @@ def test_a_changed_stylesheet_is_refused() -> None:
         icons.cut_stylesheet(broken, {"fa-sun"})
 
 
-def test_the_cut_fonts_hold_exactly_the_drawn_glyphs_and_are_the_same_each_time(tmp_path: Path) -> None:
+def test_the_cut_fonts_hold_exactly_the_drawn_glyphs_and_are_the_same_each_time(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     from fontTools.ttLib import TTFont
 
+    monkeypatch.setattr(icons, "FONT_CACHE", tmp_path / "cache-a")
     sizes = icons.write_assets(tmp_path / "a", icons.theme_static())
+    monkeypatch.setattr(icons, "FONT_CACHE", tmp_path / "cache-b")  # cut again, not from the cache
     icons.write_assets(tmp_path / "b", icons.theme_static())
     for name in sizes:
         assert (tmp_path / "a" / name).read_bytes() == (tmp_path / "b" / name).read_bytes(), name
@@ -251,7 +254,8 @@ def test_the_katex_stylesheet_edit_finds_every_font_or_stops() -> None:
         math_fonts.cut_stylesheet(css.replace("KaTeX_AMS-Regular.ttf", "KaTeX_AMS-Regular.otf"))
 
 
-def test_a_character_the_cut_fonts_lack_is_found(tmp_path: Path) -> None:
+def test_a_character_the_cut_fonts_lack_is_found(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(icons, "FONT_CACHE", tmp_path / "cache")
     site = tmp_path / "site"
     (site / "_static" / "katex").mkdir(parents=True)
     (site / "page.html").write_text(f"<html><body>{MATH}</body></html>", encoding="utf-8")

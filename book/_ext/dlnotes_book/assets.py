@@ -8,8 +8,9 @@ finds it first): the theme loads ``searchtools.js``, ``language_data.js`` and th
 its search-as-you-type option; with that option off (its default, and this site's), only the
 search page uses them, and it loads them itself.
 
-Hooks ``builder-inited`` to write ``_build/site-static/styles/theme.css.jinja`` (Sphinx renders
-it into ``_static/styles/theme.css``, replacing the theme's): the theme's ``theme.css`` is only
+Hooks ``builder-inited`` (web builders) to write ``_build/web-static/styles/theme.css.jinja``
+(see :func:`.icons.add_web_static`; Sphinx renders it into ``_static/styles/theme.css``,
+replacing the theme's): the theme's ``theme.css`` is only
 ``@import "../basic.css"``, a second round trip before the page can render; this is Sphinx's
 ``basic.css`` template itself, so the page gets the same rules in one request.
 
@@ -41,12 +42,12 @@ from sphinx.application import Sphinx
 from sphinx.config import Config
 
 from .guards import InternalsChanged, replace_required, require_version
+from .icons import WEB_BUILDERS, WEB_STATIC, add_web_static
 from .paths import BUILD
 
 PYDATA_WRITTEN_FOR = ("0.20.0",)
 SPHINX_WRITTEN_FOR = ("9.0.4",)
 OUT = BUILD / "asset-templates"
-SITE_STATIC = BUILD / "site-static"  # listed in conf.py's html_static_path (see katex_local)
 KATEX_CSS = ("katex/katex.min.css", "katex-math.css")
 KEEP_BLOCKING = ("documentation_options.js",)
 SEARCH_PAGE = "search"
@@ -105,7 +106,7 @@ def deferred(scripts: list[Any]) -> list[Any]:
 
 def on_html_page_context(app: Sphinx, pagename: str, templatename: str, context: dict[str, Any],
                          doctree: Any) -> None:
-    if pagename == SEARCH_PAGE:
+    if pagename == SEARCH_PAGE or app.builder.name not in WEB_BUILDERS:
         return
     if not has_math(str(context.get("body", ""))):
         context["css_files"] = [c for c in context.get("css_files", [])
@@ -142,7 +143,7 @@ def site_problems(outdir: Path) -> list[str]:
 
 
 def on_build_finished(app: Sphinx, exception: Exception | None) -> None:
-    if exception is not None or app.builder.format != "html":
+    if exception is not None or app.builder.name not in WEB_BUILDERS:
         return
     problems = site_problems(Path(app.outdir))
     if problems:
@@ -160,7 +161,7 @@ def theme_css(theme_css_text: str, basic_css_template: str) -> str:
 
 
 def on_builder_inited(app: Sphinx) -> None:
-    if app.builder.format != "html":
+    if app.builder.name not in WEB_BUILDERS:
         return
     require_version("sphinx", SPHINX_WRITTEN_FOR,
                     "Deferring page scripts (sphinx.builders.html._assets._JavaScript)")
@@ -170,7 +171,8 @@ def on_builder_inited(app: Sphinx) -> None:
     theme = (Path(pydata_sphinx_theme.__file__).parent / "theme" / "pydata_sphinx_theme"
              / "static" / "styles" / "theme.css")
     basic = Path(sphinx.__file__).parent / "themes" / "basic" / "static" / "basic.css.jinja"
-    _write(SITE_STATIC / "styles" / "theme.css.jinja",
+    add_web_static(app)
+    _write(WEB_STATIC / "styles" / "theme.css.jinja",
            theme_css(theme.read_text(encoding="utf-8"), basic.read_text(encoding="utf-8")))
 
 

@@ -32,6 +32,7 @@ from pathlib import Path
 from sphinx.application import Sphinx
 
 from .guards import InternalsChanged
+from .icons import WEB_BUILDERS
 
 TARGET = "_static/styles/pydata-sphinx-theme.css"
 ALWAYS = ("bs-",)  # Bootstrap builds these names from parts at run time
@@ -173,7 +174,7 @@ def prune(css: str, known: Iterable[str]) -> str:
 
 
 def on_build_finished(app: Sphinx, exception: Exception | None) -> None:
-    if exception is not None or app.builder.format != "html":
+    if exception is not None or app.builder.name not in WEB_BUILDERS:
         return
     path = Path(app.outdir) / TARGET
     if not path.is_file():

@@ -3,9 +3,10 @@
 pydata-sphinx-theme's stylesheet declares ~2,000 icon classes and loads the whole Font Awesome
 solid font (112 KiB gzip) on every page, for the dozen icons of the theme's buttons. This module:
 
-Hooks ``builder-inited`` (HTML builders) to write, into ``_build/site-static`` (listed in
-``html_static_path``, which Sphinx copies after the theme's own static files, so these replace
-the theme's of the same name):
+Hooks ``builder-inited`` (the web builders, :data:`WEB_BUILDERS`) to write, into
+``_build/web-static`` (which :func:`add_web_static` appends to ``html_static_path`` for those
+builders only; Sphinx copies it after the theme's own static files, so these replace the
+theme's of the same name):
 
 - ``styles/pydata-sphinx-theme.css``: the theme's stylesheet without the icon-class rules
   (``.fa-NAME{--fa:"\\f123"}``) of icons not in :data:`ICONS`, and with its three ``@font-face``
@@ -41,14 +42,16 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 from sphinx.application import Sphinx
-from sphinx.config import Config
 
 from .guards import InternalsChanged, replace_required, require_version
 from .paths import BUILD
 
+#: The builders whose output is the web site: the weight-cutting modules (icons, assets,
+#: images, math_fonts, css_prune) leave the others (epub, latex …) alone.
+WEB_BUILDERS = ("html", "dirhtml")
 PYDATA_WRITTEN_FOR = ("0.20.0",)
 FONTTOOLS_WRITTEN_FOR = ("4.68.0",)
-SITE_STATIC = BUILD / "site-static"  # listed in conf.py's html_static_path (see katex_local)
+WEB_STATIC = BUILD / "web-static"  # on html_static_path for the web builders only
 FONT_CACHE = BUILD / "font-cache"
 SUBSET_VERSION = 2  # bump when subset_font's options change
 CSS_NAME = "styles/pydata-sphinx-theme.css"
@@ -309,16 +312,25 @@ def icon_problems(site: Path, css: str, icons: Iterable[str] = ICONS) -> list[st
     return problems
 
 
+def add_web_static(app: Sphinx) -> None:
+    """Put ``_build/web-static`` last on ``html_static_path`` (read when the static files are
+    copied, at the end of the build), so that other builders never copy these files."""
+    WEB_STATIC.mkdir(parents=True, exist_ok=True)
+    if str(WEB_STATIC) not in app.config.html_static_path:
+        app.config.html_static_path = [*app.config.html_static_path, str(WEB_STATIC)]
+
+
 def on_builder_inited(app: Sphinx) -> None:
-    if app.builder.format != "html":
+    if app.builder.name not in WEB_BUILDERS:
         return
     require_version("pydata-sphinx-theme", PYDATA_WRITTEN_FOR,
                     "Cutting Font Awesome (the compiled pydata-sphinx-theme.css and its fonts)")
-    write_assets(SITE_STATIC, theme_static())
+    add_web_static(app)
+    write_assets(WEB_STATIC, theme_static())
 
 
 def on_build_finished(app: Sphinx, exception: Exception | None) -> None:
-    if exception is not None or app.builder.format != "html":
+    if exception is not None or app.builder.name not in WEB_BUILDERS:
         return
     css = (theme_static() / CSS_NAME).read_text(encoding="utf-8")
     problems = icon_problems(Path(app.outdir), css)
@@ -327,11 +339,6 @@ def on_build_finished(app: Sphinx, exception: Exception | None) -> None:
                                + "\n".join(problems))
 
 
-def make_site_static(app: Sphinx, config: Config) -> None:
-    SITE_STATIC.mkdir(parents=True, exist_ok=True)
-
-
 def setup(app: Sphinx) -> None:
-    app.connect("config-inited", make_site_static)
     app.connect("builder-inited", on_builder_inited)
     app.connect("build-finished", on_build_finished)

@@ -27,6 +27,8 @@ from pathlib import Path
 
 from sphinx.application import Sphinx
 
+from .icons import WEB_BUILDERS
+
 PHOTO_BITS_PER_PIXEL = 2.0
 PHOTO_MIN_PIXELS = 64 * 64
 JPEG_QUALITY = 90
@@ -97,7 +99,7 @@ def lighten_figures(images: Path) -> dict[str, tuple[int, int]]:
 
 
 def on_build_finished(app: Sphinx, exception: Exception | None) -> None:
-    if exception is None and app.builder.format == "html":
+    if exception is None and app.builder.name in WEB_BUILDERS:
         lighten_figures(Path(app.outdir) / "_images")
 
 

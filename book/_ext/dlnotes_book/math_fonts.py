@@ -31,7 +31,7 @@ from pathlib import Path
 from sphinx.application import Sphinx
 
 from .guards import InternalsChanged, sub_required
-from .icons import subset_font
+from .icons import WEB_BUILDERS, subset_font
 from .paths import ROOT
 
 KATEX_DIST = ROOT / "node_modules" / "katex" / "dist"
@@ -145,7 +145,7 @@ def font_problems(outdir: Path, dist: Path = KATEX_DIST) -> list[str]:
 
 
 def on_build_finished(app: Sphinx, exception: Exception | None) -> None:
-    if exception is not None or app.builder.format != "html":
+    if exception is not None or app.builder.name not in WEB_BUILDERS:
         return
     outdir = Path(app.outdir)
     cut_fonts(outdir)
