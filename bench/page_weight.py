@@ -101,8 +101,10 @@ def report(results: dict[str, list[Row]]) -> dict[str, dict[str, object]]:
         print(f"{lang}: {s['pages']} pages, median {s['median_kib']:.0f} KiB, "
               f"max {s['max_kib']:.0f} KiB ({s['max_page']}), "
               f"{s['mean_requests']:.1f} requests a page on average")
-        parts = ", ".join(f"{k} {v:.0f}" for k, v in s["median_page_breakdown_kib"].items())  # type: ignore[attr-defined]
-        print(f"    median page {s['median_page']}: {parts} KiB; {s['median_page_requests']} requests")
+        kinds: dict[str, float] = s["median_page_breakdown_kib"]  # type: ignore[assignment]
+        parts = ", ".join(f"{k} {v:.0f}" for k, v in kinds.items())
+        print(f"    median page {s['median_page']}: {parts} KiB; "
+              f"{s['median_page_requests']} requests")
         if lang != "all":
             for path, n, _ in sorted(rows, key=lambda r: -r[1])[:3]:
                 print(f"    {n / 1024:7.0f} KiB  {path}")
