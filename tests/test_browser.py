@@ -280,10 +280,14 @@ def test_the_accessibility_check_fails_on_a_broken_copy_of_a_page(browser, serve
     assert any(v.startswith("image-alt (critical)") for v in found), found
 
 
-def test_median_page_weight_is_under_450_kib(browser, server, built_site: Path) -> None:  # type: ignore[no-untyped-def]
-    sizes = [page_weight(browser, server, built_site, path)[0]
-             for lang in ("en", "zh") for path in site_pages(built_site, lang)]
-    assert statistics.median(sizes) < 450 * 1024, f"median {statistics.median(sizes) / 1024:.0f} KiB"
+def test_page_weight_median_at_most_220_kib_and_max_at_most_320_kib(browser, server, built_site: Path) -> None:  # type: ignore[no-untyped-def]
+    """Issue #14's targets, on bench/page_weight.py's measurement (cold cache, gzip)."""
+    sizes = {path: page_weight(browser, server, built_site, path)[0]
+             for lang in ("en", "zh") for path in site_pages(built_site, lang)}
+    median = statistics.median(sizes.values())
+    heavy = {p: f"{n / 1024:.0f} KiB" for p, n in sizes.items() if n > 320 * 1024}
+    assert median <= 220 * 1024 and not heavy, (
+        f"median {median / 1024:.0f} KiB (expected at most 220); pages over 320 KiB: {heavy}")
 
 
 def test_figures_stay_readable_in_dark_mode(browser, server) -> None:  # type: ignore[no-untyped-def]

@@ -20,6 +20,11 @@ says in its docstring which event it hooks and why:
 ``mathml``             KaTeX's MathML repaired where it is invalid (the visible math untouched)
 ``dataframes``         pandas' tables without ``<style scoped>`` or empty header cells
 ``paragraphs``         no list inside a paragraph (the API reference's "Returns" fields)
+``icons``              Font Awesome cut to the icons the site uses (stylesheet and fonts)
+``assets``             per page only the stylesheets and scripts it needs, none blocking
+``images``             the rasters embedded in SVG figures re-encoded compactly
+``math_fonts``         KaTeX's fonts cut to the characters of the site's mathematics
+``css_prune``          the theme's stylesheet without rules no page can match
 ``guards``             the one gate for every use of another package's internals
 =====================  ===================================================================
 
@@ -34,15 +39,20 @@ from typing import Any
 from sphinx.application import Sphinx
 
 from . import (
+    assets,
     cache,
     chrome,
     dataframes,
+    css_prune,
     guards,
     hidden_cells,
+    icons,
+    images,
     katex_local,
     kernel,
     languages,
     mathml,
+    math_fonts,
     notebooks,
     other_language,
     paragraphs,
@@ -74,7 +84,7 @@ def setup(app: Sphinx) -> dict[str, Any]:
     connects with priority 400, ahead of sphinx-togglebutton's handler of the same event."""
     for part in (languages, cache, theme_templates, chrome, search_zh, katex_local, twins,
                  notebooks, hidden_cells, zh_lines, other_language, mathml, dataframes,
-                 paragraphs):
+                 paragraphs, icons, assets, images, math_fonts, css_prune):
         part.setup(app)
     # Pages are written serially (katex_local); reading is safe in parallel.
     return {"version": "2", "parallel_read_safe": True, "parallel_write_safe": True}
