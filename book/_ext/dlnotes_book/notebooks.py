@@ -155,6 +155,11 @@ def with_outputs(nb: Any, cache: Any, docname: str) -> Any:
                 "download would have no outputs (was execution turned off, did the page fail, or "
                 "was its code edited during the build?)"
             ) from None
+    # The kernels also make a PDF of each figure, for the PDF edition only (the kernel config):
+    # a reader's notebook keeps the SVG that the page shows.
+    for cell in nb.cells:
+        for output in cell.get("outputs", []) if cell.cell_type == "code" else []:
+            output.get("data", {}).pop("application/pdf", None)
     return nb
 
 
