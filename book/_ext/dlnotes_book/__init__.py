@@ -13,6 +13,8 @@ says in its docstring which event it hooks and why:
 ``katex_local``        KaTeX: a steady node server, stylesheet and fonts from the site itself
 ``notebooks``          each notebook page as a downloadable ``.ipynb`` with outputs
 ``notebook_markdown``  MyST → plain Jupyter Markdown for the downloads
+``editions``           every page links to the whole book as PDF and EPUB in its language
+``latex``              the PDF edition: XeLaTeX settings, Chinese fonts and names, parts
 ``theme_templates``    two theme templates regenerated with small edits
 ``hidden_cells``       hidden-cell toggles named by their visible text
 ``guards``             the one gate for every use of another package's internals
@@ -30,11 +32,13 @@ from sphinx.application import Sphinx
 
 from . import (
     cache,
+    editions,
     guards,
     hidden_cells,
     katex_local,
     kernel,
     languages,
+    latex,
     notebooks,
     search_zh,
     theme_templates,
@@ -61,7 +65,7 @@ def setup(app: Sphinx) -> dict[str, Any]:
     """Register every part. Order matters only within an event: languages, then the cache
     (which prepares the kernels), then the theme templates, all at ``config-inited``."""
     for part in (languages, cache, theme_templates, search_zh, katex_local, twins, notebooks,
-                 hidden_cells, zh_lines):
+                 editions, hidden_cells, zh_lines, latex):
         part.setup(app)
     # Pages are written serially (katex_local); reading is safe in parallel.
     return {"version": "2", "parallel_read_safe": True, "parallel_write_safe": True}
