@@ -9,8 +9,9 @@ Hooks two events:
   comments and outputs in Chinese have glyphs; English needs them too, for the glossary's
   Chinese terms). The Chinese chrome (目录, 第 1 章, 图, 表, 索引)
   is set here: Babel has no Chinese, so the names are defined directly. Long code lines wrap
-  (Sphinx's ``verbatimforcewraps``), the table of contents lists chapters and sections, and the
-  PDF outline has a bookmark for every part, chapter, section and subsection. A character that
+  (Sphinx's ``verbatimforcewraps``), the table of contents lists parts and chapters (the root
+  toctree's ``maxdepth``), and the PDF outline has a bookmark for every part, chapter, section
+  and subsection. A character that
   no font has is logged as "Missing character" (``\\tracinglostchars``), which
   ``tools/build_pdf.py`` turns into an error, as it does undefined references.
 - ``doctree-read`` (LaTeX builds only): the root page's toctree captions ("Part I — …") become
@@ -72,8 +73,6 @@ def latex_elements(key: str) -> dict[str, str]:
     elements = {
         "papersize": "a4paper",
         "pointsize": "10pt",
-        # Chapters and sections in the table of contents (the toctree's maxdepth 1 would hide them).
-        "tocdepth": r"\setcounter{tocdepth}{1}",
         "passoptionstopackages": r"\PassOptionsToPackage{bookmarksdepth=3}{hyperref}",
         # Long code lines wrap, even where they have no space to break at; never cut.
         "sphinxsetup": "verbatimwrapslines=true, verbatimforcewraps=true, verbatimhintsturnover=true",
