@@ -35,9 +35,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
+BOOK = ROOT / "book"
 BUILD = ROOT / "_build"
-PDF_DIR = BUILD / "pdf"
-EDITIONS = BUILD / "html" / "editions"
+sys.path.insert(0, str(ROOT / "book" / "_ext"))
+
+from dlnotes_book.editions import EDITIONS_DIR  # noqa: E402  (the folder the pages link to)
 LANGS = ("en", "zh")
 EXIT_MISSING_TOOLS = 3
 
@@ -137,18 +139,22 @@ class BuildError(RuntimeError):
     """A step of the PDF build failed; the message says which and why."""
 
 
-def sphinx_latex(lang: str, sphinxopts: Sequence[str] = ("-j", "2")) -> tuple[Path, int, int]:
-    """Run Sphinx's LaTeX builder for ``lang``; the output folder, notebooks executed, cached."""
-    out = BUILD / "latex" / lang
+def sphinx_latex(lang: str, sphinxopts: Sequence[str] = ("-j", "2"), book: Path = BOOK,
+                 build: Path = BUILD) -> tuple[Path, int, int]:
+    """Run Sphinx's LaTeX builder for ``lang``; the output folder, notebooks executed, cached.
+
+    Its log is kept as ``BUILD/latex/sphinx-LANG.log`` (the tests count executed notebooks there).
+    """
+    out = build / "latex" / lang
     args = [sys.executable, "-m", "sphinx", "-b", "latex", "-c", str(ROOT), "-n", "-W",
-            "--keep-going", *sphinxopts, "-d", str(BUILD / "doctrees" / f"latex-{lang}")]
+            "--keep-going", *sphinxopts, "-d", str(build / "doctrees" / f"latex-{lang}")]
     if lang == "zh":
         args += ["-D", "language=zh_CN"]
-    proc = subprocess.run([*args, str(ROOT / "book" / lang), str(out)], cwd=ROOT,
+    proc = subprocess.run([*args, str(book / lang), str(out)], cwd=ROOT,
                           capture_output=True, text=True, env=tex_env())
     log = proc.stdout + proc.stderr
-    (BUILD / "latex").mkdir(parents=True, exist_ok=True)
-    (BUILD / "latex" / f"sphinx-{lang}.log").write_text(log, encoding="utf-8")
+    (build / "latex").mkdir(parents=True, exist_ok=True)
+    (build / "latex" / f"sphinx-{lang}.log").write_text(log, encoding="utf-8")
     if proc.returncode != 0:
         raise BuildError(f"the LaTeX builder failed for {lang} (exit {proc.returncode}):\n"
                          + log[-6000:])
@@ -178,22 +184,25 @@ def run_latex(folder: Path, name: str) -> Path:
 
 
 def build(lang: str, require_cached: bool = False, publish: bool = True,
-          sphinxopts: Sequence[str] = ("-j", "2")) -> Result:
-    """Build, check and publish the PDF of ``lang``."""
+          sphinxopts: Sequence[str] = ("-j", "2"), book: Path = BOOK,
+          build: Path = BUILD) -> Result:
+    """Build, check and publish the PDF of ``lang`` (sources under ``book``, outputs under
+    ``build``: ``latex/LANG``, ``pdf/`` and ``html/editions/``)."""
     t0 = time.perf_counter()
-    folder, executed, cached = sphinx_latex(lang, sphinxopts)
+    folder, executed, cached = sphinx_latex(lang, sphinxopts, book, build)
     t1 = time.perf_counter()
     if require_cached and executed:
         raise BuildError(f"{lang}: {executed} notebook(s) executed, expected 0 (run make html "
                          "first to fill the execution cache)")
     pdf = run_latex(folder, f"dlnotes-{lang}")
     t2 = time.perf_counter()
-    PDF_DIR.mkdir(parents=True, exist_ok=True)
-    target = PDF_DIR / pdf.name
+    (build / "pdf").mkdir(parents=True, exist_ok=True)
+    target = build / "pdf" / pdf.name
     shutil.copyfile(pdf, target)
     if publish:
-        EDITIONS.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(pdf, EDITIONS / pdf.name)
+        editions = build / "html" / EDITIONS_DIR
+        editions.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(pdf, editions / pdf.name)
     return Result(lang, target, t1 - t0, t2 - t1, executed, cached)
 
 
@@ -205,6 +214,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--no-publish", action="store_true",
                         help="do not copy the PDFs into _build/html/editions")
     parser.add_argument("--sphinxopts", default=os.environ.get("SPHINXOPTS", "-j 2"))
+    parser.add_argument("--book", type=Path, default=BOOK, help="folder holding en/ and zh/")
+    parser.add_argument("--build", type=Path, default=BUILD, help="output root (_build)")
     args = parser.parse_args(argv)
     missing = missing_tools()
     if missing:
@@ -212,11 +223,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_MISSING_TOOLS
     for lang in args.lang:
         try:
-            r = build(lang, args.require_cached, not args.no_publish, args.sphinxopts.split())
+            r = build(lang, args.require_cached, not args.no_publish, args.sphinxopts.split(),
+                      args.book.resolve(), args.build.resolve())
         except BuildError as exc:
             print(f"make pdf: {exc}", file=sys.stderr)
             return 1
-        print(f"{r.pdf.relative_to(ROOT)}: LaTeX builder {r.sphinx_s:.1f} s, XeLaTeX "
+        print(f"{r.pdf}: LaTeX builder {r.sphinx_s:.1f} s, XeLaTeX "
               f"{r.latex_s:.1f} s; notebooks executed {r.executed}, from cache {r.cached}",
               flush=True)
     return 0
