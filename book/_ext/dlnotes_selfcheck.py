@@ -26,7 +26,9 @@ answer against the page's glue data (read through myst-nb, see :func:`glued_valu
 small self-contained component: a ``<fieldset>`` whose ``<legend>`` is the question, radio buttons
 or a number field, a Check button and an ``aria-live`` region that ``_static/selfcheck.js`` fills.
 The answer is in data attributes (a self-check, not an exam); without JavaScript the question, the
-options and a folded ``<details>`` with the answer and the feedback still show.
+options and a folded ``<details>`` with the answer and the feedback still show. In the PDF
+edition (LaTeX) a check is a note box: the question, the options, then the answer and the
+feedback in small type.
 """
 
 from __future__ import annotations
