@@ -183,19 +183,11 @@ def run_latex(folder: Path, name: str) -> Path:
     return folder / f"{name}.pdf"
 
 
-def build(lang: str, require_cached: bool = False, publish: bool = True,
-          sphinxopts: Sequence[str] = ("-j", "2"), book: Path = BOOK,
-          build: Path = BUILD) -> Result:
-    """Build, check and publish the PDF of ``lang`` (sources under ``book``, outputs under
-    ``build``: ``latex/LANG``, ``pdf/`` and ``html/editions/``)."""
+def finish(lang: str, folder: Path, publish: bool, build: Path) -> tuple[Path, float]:
+    """XeLaTeX on the LaTeX builder's output, then copy the PDF out; the PDF and the time."""
     t0 = time.perf_counter()
-    folder, executed, cached = sphinx_latex(lang, sphinxopts, book, build)
-    t1 = time.perf_counter()
-    if require_cached and executed:
-        raise BuildError(f"{lang}: {executed} notebook(s) executed, expected 0 (run make html "
-                         "first to fill the execution cache)")
     pdf = run_latex(folder, f"dlnotes-{lang}")
-    t2 = time.perf_counter()
+    elapsed = time.perf_counter() - t0
     (build / "pdf").mkdir(parents=True, exist_ok=True)
     target = build / "pdf" / pdf.name
     shutil.copyfile(pdf, target)
@@ -203,7 +195,37 @@ def build(lang: str, require_cached: bool = False, publish: bool = True,
         editions = build / "html" / EDITIONS_DIR
         editions.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(pdf, editions / pdf.name)
-    return Result(lang, target, t1 - t0, t2 - t1, executed, cached)
+    return target, elapsed
+
+
+def build_all(langs: Sequence[str], require_cached: bool = False, publish: bool = True,
+              sphinxopts: Sequence[str] = ("-j", "2"), book: Path = BOOK,
+              build: Path = BUILD) -> list[Result]:
+    """Build, check and publish the PDFs of ``langs`` (sources under ``book``, outputs under
+    ``build``: ``latex/LANG``, ``pdf/`` and ``html/editions/``).
+
+    The LaTeX builder runs one language after the other (two of them executing the same pages
+    at once, on an empty cache, would do the work twice); each language's XeLaTeX runs start as
+    soon as its ``.tex`` is written, alongside the next language's steps (XeLaTeX uses one core).
+    """
+    from concurrent.futures import Future, ThreadPoolExecutor
+
+    results: list[Result] = []
+    with ThreadPoolExecutor(max_workers=len(langs) or 1) as pool:
+        pending: list[tuple[str, float, int, int, Future[tuple[Path, float]]]] = []
+        for lang in langs:
+            t0 = time.perf_counter()
+            folder, executed, cached = sphinx_latex(lang, sphinxopts, book, build)
+            sphinx_s = time.perf_counter() - t0
+            if require_cached and executed:
+                raise BuildError(f"{lang}: {executed} notebook(s) executed, expected 0 (run "
+                                 "make html first to fill the execution cache)")
+            pending.append((lang, sphinx_s, executed, cached,
+                            pool.submit(finish, lang, folder, publish, build)))
+        for lang, sphinx_s, executed, cached, future in pending:
+            pdf, latex_s = future.result()  # a BuildError from XeLaTeX is raised here
+            results.append(Result(lang, pdf, sphinx_s, latex_s, executed, cached))
+    return results
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -221,16 +243,17 @@ def main(argv: Sequence[str] | None = None) -> int:
     if missing:
         print(install_hint(missing), file=sys.stderr)
         return EXIT_MISSING_TOOLS
-    for lang in args.lang:
-        try:
-            r = build(lang, args.require_cached, not args.no_publish, args.sphinxopts.split(),
-                      args.book.resolve(), args.build.resolve())
-        except BuildError as exc:
-            print(f"make pdf: {exc}", file=sys.stderr)
-            return 1
-        print(f"{r.pdf}: LaTeX builder {r.sphinx_s:.1f} s, XeLaTeX "
-              f"{r.latex_s:.1f} s; notebooks executed {r.executed}, from cache {r.cached}",
-              flush=True)
+    t0 = time.perf_counter()
+    try:
+        results = build_all(args.lang, args.require_cached, not args.no_publish,
+                            args.sphinxopts.split(), args.book.resolve(), args.build.resolve())
+    except BuildError as exc:
+        print(f"make pdf: {exc}", file=sys.stderr)
+        return 1
+    for r in results:
+        print(f"{r.pdf}: LaTeX builder {r.sphinx_s:.1f} s, XeLaTeX {r.latex_s:.1f} s; "
+              f"notebooks executed {r.executed}, from cache {r.cached}")
+    print(f"make pdf: {len(results)} PDF(s) in {time.perf_counter() - t0:.1f} s", flush=True)
     return 0
 
 

@@ -448,14 +448,14 @@ def _skip(self: Any, node: nodes.Element) -> None:
 # LaTeX (the PDF edition): a note box with the question, the options, and the answer with its
 # feedback in small type below them (a printed page has nothing to fold or to click).
 def latex_visit_selfcheck(self: Any, node: selfcheck) -> None:
+    from sphinx.util.texescape import escape
+
     kicker = next(iter(node.findall(selfcheck_question)))["kicker"]
-    self.body.append("\n\\begin{sphinxadmonition}{note}{%s}\n" % self.encode(kicker))
-    self.no_latex_floats += 1
+    self.body.append("\n\\begin{sphinxadmonition}{note}{%s}\n" % escape(kicker))
 
 
 def latex_depart_selfcheck(self: Any, node: selfcheck) -> None:
     self.body.append("\\end{sphinxadmonition}\n")
-    self.no_latex_floats -= 1
 
 
 def latex_visit_question(self: Any, node: selfcheck_question) -> None:
@@ -467,8 +467,10 @@ def latex_visit_option(self: Any, node: selfcheck_option) -> None:
 
 
 def latex_visit_answer(self: Any, node: selfcheck_answer) -> None:
+    from sphinx.util.texescape import escape
+
     self.body.append("\n\\par\\medskip\\begingroup\\footnotesize\\noindent\\textbf{%s}\n"
-                     % self.encode(node["summary"]))
+                     % escape(node["summary"]))
 
 
 def latex_depart_answer(self: Any, node: selfcheck_answer) -> None:

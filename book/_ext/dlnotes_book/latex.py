@@ -63,9 +63,16 @@ COMMON_PREAMBLE = r"""
 """
 
 
+# xeCJK counts curly quotes, dashes and the ellipsis as CJK punctuation (full width, CJK font):
+# right in Chinese text, but in English it set "column’s" as "column’ s". English keeps them Latin.
+EN_PUNCTUATION = r"""
+\xeCJKDeclareCharClass{Default}{"2013, "2014, "2018, "2019, "201C, "201D, "2026}
+"""
+
+
 def preamble(key: str) -> str:
     """The LaTeX preamble added after Sphinx's packages, for language ``key``."""
-    return COMMON_PREAMBLE + (ZH_NAMES if key == "zh" else "")
+    return COMMON_PREAMBLE + (ZH_NAMES if key == "zh" else EN_PUNCTUATION)
 
 
 def latex_elements(key: str) -> dict[str, str]:
