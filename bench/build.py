@@ -73,7 +73,8 @@ def pdf_fingerprint(pdf: Path) -> tuple[str, str, str]:
 
     pages = re.search(r"^Pages:\s+(\d+)", run("pdfinfo", str(pdf)), re.M)
     xml = run("pdftohtml", "-xml", "-i", "-q", "-stdout", str(pdf))
-    return run("pdftotext", str(pdf), "-"), pages.group(1) if pages else "?", xml[xml.find("<outline>"):]
+    count = pages.group(1) if pages else "?"
+    return run("pdftotext", str(pdf), "-"), count, xml[xml.find("<outline>"):]
 
 
 def bench_pdf(work: Path, cache: Path) -> None:
@@ -88,7 +89,8 @@ def bench_pdf(work: Path, cache: Path) -> None:
     t1, ex1, log = pdf_build(work, cache, "pdf-1")
     print(f"{'make pdf after make html, en + zh':<44} {t1:8.1f} s   executed {ex1:3d}", flush=True)
     t2, ex2, _ = pdf_build(work, cache, "pdf-2")
-    print(f"{'make pdf again, into a fresh folder':<44} {t2:8.1f} s   executed {ex2:3d}", flush=True)
+    print(f"{'make pdf again, into a fresh folder':<44} {t2:8.1f} s   executed {ex2:3d}",
+          flush=True)
     print(f"PDF edition of both languages after make html: {t1:.1f} s (target < 180 s), "
           f"{ex1} notebooks executed (target 0)")
     for lang in ("en", "zh"):

@@ -298,7 +298,8 @@ def test_the_log_check_passes_a_clean_book(tmp_path: Path) -> None:
 
 
 def test_log_problems_reads_xelatex_messages() -> None:
-    log = ("Missing character: There is no \u4e2d (U+4E2D) in font [FreeSerif.otf]/OT:script=latn;!\n"
+    log = ("Missing character: There is no \u4e2d (U+4E2D) in font "
+           "[FreeSerif.otf]/OT:script=latn;!\n"
            "LaTeX Warning: Hyper reference `page:label' on page 3 undefined on input line 9.\n"
            "LaTeX Warning: There were undefined references.\n")
     problems = build_pdf.log_problems(log)
@@ -307,7 +308,8 @@ def test_log_problems_reads_xelatex_messages() -> None:
     assert build_pdf.log_problems("Output written on x.xdv (1 page).\n") == []
 
 
-def test_missing_tools_are_named_with_their_debian_packages(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_missing_tools_are_named_with_their_debian_packages(
+        monkeypatch: pytest.MonkeyPatch) -> None:
     import shutil
 
     monkeypatch.setattr(shutil, "which", lambda name: None)

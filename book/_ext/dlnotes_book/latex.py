@@ -64,7 +64,8 @@ COMMON_PREAMBLE = r"""
 
 
 # xeCJK counts curly quotes, dashes and the ellipsis as CJK punctuation (full width, CJK font):
-# right in Chinese text, but in English it set "column’s" as "column’ s". English keeps them Latin.
+# right in Chinese text, but in English it set "column’s" as "column’ s". English keeps them
+# in the Latin font.
 EN_PUNCTUATION = r"""
 \xeCJKDeclareCharClass{Default}{"2013, "2014, "2018, "2019, "201C, "201D, "2026}
 """
@@ -82,7 +83,8 @@ def latex_elements(key: str) -> dict[str, str]:
         "pointsize": "10pt",
         "passoptionstopackages": r"\PassOptionsToPackage{bookmarksdepth=3}{hyperref}",
         # Long code lines wrap, even where they have no space to break at; never cut.
-        "sphinxsetup": "verbatimwrapslines=true, verbatimforcewraps=true, verbatimhintsturnover=true",
+        "sphinxsetup": ("verbatimwrapslines=true, verbatimforcewraps=true, "
+                        "verbatimhintsturnover=true"),
         "printindex": r"\footnotesize\raggedright\printindex",
         "preamble": preamble(key),
         "fncychap": "" if key == "zh" else r"\usepackage[Bjarne]{fncychap}",
