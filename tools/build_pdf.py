@@ -68,16 +68,20 @@ UNDEFINED_SUMMARY = re.compile(r"^LaTeX Warning: There were undefined (reference
 def missing_tools() -> list[tuple[str, str]]:
     """What the PDF build needs and this machine lacks: ``(what, Debian package)`` pairs."""
     missing = [(exe, pkg) for exe, pkg in EXECUTABLES if shutil.which(exe) is None]
+    # Without kpsewhich (or fc-list) nothing can be looked up: all of it is named as missing.
     if shutil.which("kpsewhich"):
         for name, pkg in TEX_FILES:
             found = subprocess.run(["kpsewhich", name], capture_output=True, text=True)
             if found.returncode != 0 or not found.stdout.strip():
                 missing.append((name, pkg))
+    else:
+        missing += TEX_FILES
+    names: set[str] = set()
     if shutil.which("fc-list"):
         families = subprocess.run(["fc-list", ":", "family"], capture_output=True,
                                   text=True).stdout
         names = {n.strip() for line in families.splitlines() for n in line.split(",")}
-        missing += [(f"the font {font!r}", pkg) for font, pkg in FONTS if font not in names]
+    missing += [(f"the font {font!r}", pkg) for font, pkg in FONTS if font not in names]
     return missing
 
 
