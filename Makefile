@@ -5,6 +5,10 @@
 # npm packages from the committed lock.
 #
 #   make html            build _build/html/{en,zh} and the landing page
+#   make pdf             build _build/pdf/dlnotes-{en,zh}.pdf (XeLaTeX) and publish them in the
+#                        site as _build/html/editions/; reads the execution cache that make html
+#                        fills (0 notebooks executed after make html; on its own it fills the
+#                        cache itself). Needs Debian's TeX Live: it names the packages if missing.
 #   make test            doctests, unit tests, parity, the strict book build, site and browser checks
 #   make serve           serve _build/html on http://127.0.0.1:8000 (PORT=...)
 #   make clean           remove _build (outputs and the execution cache)
@@ -25,7 +29,7 @@ CONSTRAINTS := requirements/constraints.txt
 NPM_STAMP := node_modules/.dlnotes-installed
 SPHINX := $(PY) -m sphinx -b html -c . -n -W --keep-going $(SPHINXOPTS)
 
-.PHONY: html test serve clean distclean setup bench
+.PHONY: html pdf test serve clean distclean setup bench
 
 setup: $(STAMP) $(NPM_STAMP)
 
@@ -45,6 +49,9 @@ html: $(STAMP) $(NPM_STAMP)
 	$(SPHINX) -d _build/doctrees/en book/en _build/html/en
 	$(SPHINX) -d _build/doctrees/zh -D language=zh_CN book/zh _build/html/zh
 	$(PY) tools/finish_site.py
+
+pdf: $(STAMP) $(NPM_STAMP)
+	$(PY) tools/build_pdf.py --sphinxopts="$(SPHINXOPTS)"
 
 test: $(STAMP) $(NPM_STAMP)
 	$(PY) -m pytest --cov=dlnotes --cov-report=term --cov-fail-under=90

@@ -9,6 +9,11 @@ notebook" for each one it takes from the cache). Targets: zh after en executes 0
 no-change rebuild of both languages under 10 s; a prose-only edit re-executes nothing; a code
 edit re-executes that page once (en) and nothing more (zh). Last, the unedited English book is
 built twice more, each from an empty cache, and the two HTML trees are compared byte for byte.
+
+Then the PDF edition (``tools/build_pdf.py``, as ``make pdf``) after the HTML build, both
+languages: its time (target < 3 min on 2 cores) and the notebooks it executed (target 0), and a
+second PDF build into another folder: the two must give the same text (``pdftotext``), page count
+and outline. Skipped, with the reason, when TeX Live or poppler is missing.
 """
 
 from __future__ import annotations
@@ -46,6 +51,56 @@ def build(work: Path, lang: str, cache: Path, out_name: str = "html") -> tuple[f
     return elapsed, executed, cached, log
 
 
+def pdf_build(work: Path, cache: Path, out_name: str) -> tuple[float, int, str]:
+    """``tools/build_pdf.py`` on the copy of the book; wall time, notebooks executed, log."""
+    t0 = time.perf_counter()
+    proc = subprocess.run([sys.executable, str(ROOT / "tools" / "build_pdf.py"), "--book",
+                           str(work / "book"), "--build", str(work / out_name), "--no-publish"],
+                          capture_output=True, text=True, cwd=ROOT,
+                          env={**os.environ, "DLNOTES_CACHE_DIR": str(cache)})
+    elapsed = time.perf_counter() - t0
+    log = proc.stdout + proc.stderr
+    if proc.returncode != 0:
+        print(log[-4000:])
+        raise SystemExit(f"PDF build failed ({proc.returncode})")
+    return elapsed, sum(int(n) for n in re.findall(r"notebooks executed (\d+)", log)), log
+
+
+def pdf_fingerprint(pdf: Path) -> tuple[str, str, str]:
+    """What must not change between two builds: the text, the page count, the outline."""
+    def run(*args: str) -> str:
+        return subprocess.run(args, capture_output=True, text=True, check=True).stdout
+
+    pages = re.search(r"^Pages:\s+(\d+)", run("pdfinfo", str(pdf)), re.M)
+    xml = run("pdftohtml", "-xml", "-i", "-q", "-stdout", str(pdf))
+    count = pages.group(1) if pages else "?"
+    return run("pdftotext", str(pdf), "-"), count, xml[xml.find("<outline>"):]
+
+
+def bench_pdf(work: Path, cache: Path) -> None:
+    sys.path.insert(0, str(ROOT / "tools"))
+    import build_pdf
+
+    missing = build_pdf.missing_tools() + [(t, "poppler-utils") for t in ("pdftotext", "pdfinfo")
+                                           if shutil.which(t) is None]
+    if missing:
+        print(f"PDF edition: skipped. {build_pdf.install_hint(missing)}")
+        return
+    t1, ex1, log = pdf_build(work, cache, "pdf-1")
+    print(f"{'make pdf after make html, en + zh':<44} {t1:8.1f} s   executed {ex1:3d}", flush=True)
+    t2, ex2, _ = pdf_build(work, cache, "pdf-2")
+    print(f"{'make pdf again, into a fresh folder':<44} {t2:8.1f} s   executed {ex2:3d}",
+          flush=True)
+    print(f"PDF edition of both languages after make html: {t1:.1f} s (target < 180 s), "
+          f"{ex1} notebooks executed (target 0)")
+    for lang in ("en", "zh"):
+        a = pdf_fingerprint(work / "pdf-1" / "pdf" / f"dlnotes-{lang}.pdf")
+        b = pdf_fingerprint(work / "pdf-2" / "pdf" / f"dlnotes-{lang}.pdf")
+        same = [what for what, x, y in zip(("text", "page count", "outline"), a, b) if x == y]
+        print(f"two PDF builds of {lang}: same {', '.join(same) or 'nothing'} "
+              f"(target: text, page count, outline; {a[1]} pages)")
+
+
 def main() -> None:
     with tempfile.TemporaryDirectory(prefix="dlnotes-bench-") as tmp:
         work = Path(tmp)
@@ -66,6 +121,7 @@ def main() -> None:
         step("cold build, en", "en")
         step("zh after en (shared cache)", "zh")
         step("no-change rebuild, en + zh", "en", "zh")
+        bench_pdf(work, cache)
 
         page = "preliminaries/data-manipulation.md"
         for lang in ("en", "zh"):

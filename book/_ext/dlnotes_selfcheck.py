@@ -26,7 +26,9 @@ answer against the page's glue data (read through myst-nb, see :func:`glued_valu
 small self-contained component: a ``<fieldset>`` whose ``<legend>`` is the question, radio buttons
 or a number field, a Check button and an ``aria-live`` region that ``_static/selfcheck.js`` fills.
 The answer is in data attributes (a self-check, not an exam); without JavaScript the question, the
-options and a folded ``<details>`` with the answer and the feedback still show.
+options and a folded ``<details>`` with the answer and the feedback still show. In the PDF
+edition (LaTeX) a check is a note box: the question, the options, then the answer and the
+feedback in small type.
 """
 
 from __future__ import annotations
@@ -443,6 +445,46 @@ def _skip(self: Any, node: nodes.Element) -> None:
     raise nodes.SkipNode
 
 
+# LaTeX (the PDF edition): a note box with the question, the options, and the answer with its
+# feedback in small type below them (a printed page has nothing to fold or to click).
+def latex_visit_selfcheck(self: Any, node: selfcheck) -> None:
+    from sphinx.util.texescape import escape
+
+    kicker = next(iter(node.findall(selfcheck_question)))["kicker"]
+    self.body.append("\n\\begin{sphinxadmonition}{note}{%s}\n" % escape(kicker))
+
+
+def latex_depart_selfcheck(self: Any, node: selfcheck) -> None:
+    self.body.append("\\end{sphinxadmonition}\n")
+
+
+def latex_visit_question(self: Any, node: selfcheck_question) -> None:
+    self.body.append("\n\\sphinxAtStartPar\n")
+
+
+def latex_visit_option(self: Any, node: selfcheck_option) -> None:
+    self.body.append("\n\\par\\noindent (%s)~" % node["letter"])
+
+
+def latex_visit_answer(self: Any, node: selfcheck_answer) -> None:
+    from sphinx.util.texescape import escape
+
+    self.body.append("\n\\par\\medskip\\begingroup\\footnotesize\\noindent\\textbf{%s}\n"
+                     % escape(node["summary"]))
+
+
+def latex_depart_answer(self: Any, node: selfcheck_answer) -> None:
+    self.body.append("\n\\par\\endgroup\n")
+
+
+def latex_visit_feedback(self: Any, node: selfcheck_feedback) -> None:
+    self.body.append("\n\\par\\noindent" + (" (%s)~" % node["letter"] if node["letter"] else " "))
+
+
+def _latex_par(self: Any, node: nodes.Element) -> None:
+    self.body.append("\n\\par\n")
+
+
 # ---------------------------------------------------------------- Sphinx: the directive
 def _directive_class() -> type:
     from sphinx.util.docutils import SphinxDirective
@@ -546,15 +588,20 @@ def _directive_class() -> type:
 
 
 def setup(app: Any) -> dict[str, Any]:
-    """Register the directive, its nodes (HTML; skipped by other builders) and static files."""
-    others = {fmt: (_skip, None) for fmt in ("latex", "text", "man", "texinfo")}
-    app.add_node(selfcheck, html=(visit_selfcheck, depart_selfcheck), **others)
-    app.add_node(selfcheck_question, html=(visit_question, depart_question), **others)
-    app.add_node(selfcheck_option, html=(visit_option, depart_option), **others)
-    app.add_node(selfcheck_number, html=(visit_number, None), **others)
-    app.add_node(selfcheck_controls, html=(visit_controls, None), **others)
-    app.add_node(selfcheck_answer, html=(visit_answer, depart_answer), **others)
-    app.add_node(selfcheck_feedback, html=(visit_feedback, depart_feedback), **others)
+    """Register the directive, its nodes (HTML and LaTeX; skipped by other builders), static files."""
+    others = {fmt: (_skip, None) for fmt in ("text", "man", "texinfo")}
+    app.add_node(selfcheck, html=(visit_selfcheck, depart_selfcheck),
+                 latex=(latex_visit_selfcheck, latex_depart_selfcheck), **others)
+    app.add_node(selfcheck_question, html=(visit_question, depart_question),
+                 latex=(latex_visit_question, _latex_par), **others)
+    app.add_node(selfcheck_option, html=(visit_option, depart_option),
+                 latex=(latex_visit_option, _latex_par), **others)
+    app.add_node(selfcheck_number, html=(visit_number, None), latex=(_skip, None), **others)
+    app.add_node(selfcheck_controls, html=(visit_controls, None), latex=(_skip, None), **others)
+    app.add_node(selfcheck_answer, html=(visit_answer, depart_answer),
+                 latex=(latex_visit_answer, latex_depart_answer), **others)
+    app.add_node(selfcheck_feedback, html=(visit_feedback, depart_feedback),
+                 latex=(latex_visit_feedback, _latex_par), **others)
     app.add_directive("selfcheck", _directive_class())
     app.add_js_file("selfcheck.js", loading_method="defer")
     app.add_css_file("selfcheck.css")

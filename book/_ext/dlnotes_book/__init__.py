@@ -25,6 +25,8 @@ says in its docstring which event it hooks and why:
 ``images``             the rasters embedded in SVG figures re-encoded compactly
 ``math_fonts``         KaTeX's fonts cut to the characters of the site's mathematics
 ``css_prune``          the theme's stylesheet without rules no page can match
+``editions``           every page links to the whole book as PDF and EPUB in its language
+``latex``              the PDF edition: XeLaTeX settings, Chinese fonts and names, parts
 ``guards``             the one gate for every use of another package's internals
 =====================  ===================================================================
 
@@ -44,6 +46,7 @@ from . import (
     chrome,
     dataframes,
     css_prune,
+    editions,
     guards,
     hidden_cells,
     icons,
@@ -53,6 +56,7 @@ from . import (
     languages,
     mathml,
     math_fonts,
+    latex,
     notebooks,
     other_language,
     paragraphs,
@@ -83,8 +87,8 @@ def setup(app: Sphinx) -> dict[str, Any]:
     (which prepares the kernels), then the theme templates, all at ``config-inited``; ``chrome``
     connects with priority 400, ahead of sphinx-togglebutton's handler of the same event."""
     for part in (languages, cache, theme_templates, chrome, search_zh, katex_local, twins,
-                 notebooks, hidden_cells, zh_lines, other_language, mathml, dataframes,
-                 paragraphs, icons, assets, images, math_fonts, css_prune):
+                 notebooks, editions, hidden_cells, zh_lines, other_language, mathml, dataframes,
+                 paragraphs, icons, assets, images, math_fonts, css_prune, latex):
         part.setup(app)
     # Pages are written serially (katex_local); reading is safe in parallel.
     return {"version": "2", "parallel_read_safe": True, "parallel_write_safe": True}

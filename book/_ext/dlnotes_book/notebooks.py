@@ -21,6 +21,7 @@ A download is made for a reader with plain Jupyter (VS Code, Colab), not for the
 - ``from myst_nb import glue`` becomes a ``try``/``except ImportError`` that defines a stand-in
   ``glue``, so the hidden cells that glue numbers run without myst-nb (any other use of myst-nb
   in a code cell fails the build). Every cell and output stays; ``raises-exception`` tags too.
+  A figure keeps its SVG; the PDF copy the kernels also make (for the PDF edition) is dropped.
 
 The page is read exactly as myst-nb read it (its reader and the app's MyST configuration, through
 ``myst_nb.core.read``, an internal module: version-guarded; glued values are formatted with
@@ -155,6 +156,11 @@ def with_outputs(nb: Any, cache: Any, docname: str) -> Any:
                 "download would have no outputs (was execution turned off, did the page fail, or "
                 "was its code edited during the build?)"
             ) from None
+    # The kernels also make a PDF of each figure, for the PDF edition only (the kernel config):
+    # a reader's notebook keeps the SVG that the page shows.
+    for cell in nb.cells:
+        for output in cell.get("outputs", []) if cell.cell_type == "code" else []:
+            output.get("data", {}).pop("application/pdf", None)
     return nb
 
 
