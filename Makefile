@@ -5,6 +5,9 @@
 # npm packages from the committed lock.
 #
 #   make html            build _build/html/{en,zh} and the landing page
+#   make epub            build _build/epub/dlnotes-{en,zh}.epub (EPUB 3) from the same execution
+#                        cache (run after `make html` it executes no notebook; before it, it fills
+#                        the cache that `make html` then reuses); also copied to _build/html/editions
 #   make test            doctests, unit tests, parity, the strict book build, site and browser checks
 #   make serve           serve _build/html on http://127.0.0.1:8000 (PORT=...)
 #   make clean           remove _build (outputs and the execution cache)
@@ -25,7 +28,7 @@ CONSTRAINTS := requirements/constraints.txt
 NPM_STAMP := node_modules/.dlnotes-installed
 SPHINX := $(PY) -m sphinx -b html -c . -n -W --keep-going $(SPHINXOPTS)
 
-.PHONY: html test serve clean distclean setup bench
+.PHONY: html epub test serve clean distclean setup bench
 
 setup: $(STAMP) $(NPM_STAMP)
 
@@ -45,6 +48,19 @@ html: $(STAMP) $(NPM_STAMP)
 	$(SPHINX) -d _build/doctrees/en book/en _build/html/en
 	$(SPHINX) -d _build/doctrees/zh -D language=zh_CN book/zh _build/html/zh
 	$(PY) tools/finish_site.py
+
+# Its own doctrees (the epub builder resolves links to .xhtml); the zip is written reproducibly
+# by book/_ext/dlnotes_book/epub.py (dates from SOURCE_DATE_EPOCH, else the last commit).
+EPUB_SPHINX := $(PY) -m sphinx -b epub -c . -n -W --keep-going $(SPHINXOPTS)
+
+epub: $(STAMP) $(NPM_STAMP)
+	$(EPUB_SPHINX) -d _build/doctrees-epub/en book/en _build/epub/en
+	$(EPUB_SPHINX) -d _build/doctrees-epub/zh -D language=zh_CN book/zh _build/epub/zh
+	mkdir -p _build/html/editions
+	for l in en zh; do \
+	  cp _build/epub/$$l/dlnotes-$$l.epub _build/epub/dlnotes-$$l.epub && \
+	  cp _build/epub/$$l/dlnotes-$$l.epub _build/html/editions/dlnotes-$$l.epub || exit 1; \
+	done
 
 test: $(STAMP) $(NPM_STAMP)
 	$(PY) -m pytest --cov=dlnotes --cov-report=term --cov-fail-under=90

@@ -11,6 +11,7 @@ says in its docstring which event it hooks and why:
 ``search_zh``          Chinese search that works in the browser (Sphinx 9.0.4)
 ``zh_lines``           no stray spaces in Chinese text (line breaks, around links and bold)
 ``katex_local``        KaTeX: a steady node server, stylesheet and fonts from the site itself
+``epub``               the EPUB edition: metadata, MathML, no scripts, a reproducible file
 ``notebooks``          each notebook page as a downloadable ``.ipynb`` with outputs
 ``notebook_markdown``  MyST → plain Jupyter Markdown for the downloads
 ``theme_templates``    two theme templates regenerated with small edits
@@ -30,6 +31,7 @@ from sphinx.application import Sphinx
 
 from . import (
     cache,
+    epub,
     guards,
     hidden_cells,
     katex_local,
@@ -60,7 +62,7 @@ __all__ = [
 def setup(app: Sphinx) -> dict[str, Any]:
     """Register every part. Order matters only within an event: languages, then the cache
     (which prepares the kernels), then the theme templates, all at ``config-inited``."""
-    for part in (languages, cache, theme_templates, search_zh, katex_local, twins, notebooks,
+    for part in (languages, cache, theme_templates, search_zh, katex_local, twins, epub, notebooks,
                  hidden_cells, zh_lines):
         part.setup(app)
     # Pages are written serially (katex_local); reading is safe in parallel.
