@@ -58,6 +58,11 @@ DESCRIPTIONS = {
           "入门；书中每个输出都由代码实际算出。",
 }
 PUBLISHER = {"en": "dlnotes authors", "zh": "dlnotes 作者"}
+# The titles Sphinx gives the navigation document and the package's guide (English only in
+# Sphinx 9.0.4: "XXX These strings should be localized").
+GUIDE_TITLES = {"en": {"toc": "Table of Contents", "cover": "Cover"},
+                "zh": {"toc": "目录", "cover": "封面"}}
+SPHINX_WRITTEN_FOR = ("9.0.4",)
 FALLBACK_EPOCH = 1767225600  # 2026-01-01T00:00:00Z, when neither variable nor git is available
 
 
@@ -95,7 +100,7 @@ def on_config_inited(app: Sphinx, config: Config) -> None:
     key = lang_key(config.language)
     info = LANGS[key]
     config.epub_title = info["title"]
-    config.epub_author = config.author
+    config.epub_author = PUBLISHER[key]
     config.epub_publisher = PUBLISHER[key]
     config.epub_copyright = config.copyright
     config.epub_description = DESCRIPTIONS[key]
@@ -110,6 +115,9 @@ def on_config_inited(app: Sphinx, config: Config) -> None:
     config.epub_tocscope = "default"
     config.epub_use_index = True
     config.epub_css_files = [EPUB_CSS]
+    # Sphinx 9 keeps the previous build information as .buildinfo.bak when the configuration
+    # changed; the epub builder skips .buildinfo but warns about (-W: fails on) the copy.
+    config.epub_exclude_files = [".buildinfo.bak"]
 
 
 # ------------------------------------------------------------------------- builder-inited
@@ -153,10 +161,22 @@ def return_version(app: Sphinx) -> None:
 _LENT: set[int] = set()  # the applications whose version lend_version set
 
 
+def localise_guide(app: Sphinx) -> None:
+    """The navigation document's title (目录 in Chinese): ``EpubBuilder.guide_titles``."""
+    what = "Localised EPUB navigation titles (EpubBuilder.guide_titles)"
+    require_version("sphinx", SPHINX_WRITTEN_FOR, what)
+    current = getattr(app.builder, "guide_titles", None)
+    if not isinstance(current, dict) or set(current) != {"toc", "cover"}:
+        raise InternalsChanged(f"{what}: the epub builder has no guide_titles dict with the keys "
+                               f"toc and cover; found {current!r}")
+    app.builder.guide_titles = dict(GUIDE_TITLES[lang_key(app.config.language)])  # type: ignore[attr-defined]
+
+
 def on_builder_inited(app: Sphinx) -> None:
     if not is_epub(app):
         return
     mathml_only()
+    localise_guide(app)
     site_static = str(ROOT / "_build" / "site-static")
     app.config.html_static_path = [
         p for p in app.config.html_static_path if str(Path(p).resolve()) != site_static
@@ -325,6 +345,13 @@ def on_html_page_context(app: Sphinx, pagename: str, templatename: str,
         return
     if "body" in context:
         context["body"] = epub_body(context["body"])
+    code = html.escape(app.config.epub_language)
+    tag = context.get("html_tag") or ""
+    if not tag.startswith("<html ") or " lang=" in tag:
+        raise InternalsChanged(f"The EPUB pages' lang attribute: Sphinx's epub3 builder passed "
+                               f"html_tag={tag!r}, expected '<html xmlns=...>' without lang")
+    context["html_tag"] = tag[:-1] + f' lang="{code}" xml:lang="{code}">'
+
     context["script_files"] = []
     context["css_files"] = [
         css for css in context.get("css_files", [])
