@@ -24,6 +24,7 @@ import xml.etree.ElementTree as ET
 import zipfile
 from collections.abc import Callable
 from pathlib import Path
+from types import SimpleNamespace
 from urllib.parse import unquote
 
 import pytest
@@ -33,6 +34,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "book" / "_ext"))
 
 from dlnotes_book import epub  # noqa: E402
+from dlnotes_book.guards import InternalsChanged  # noqa: E402
 
 LANG_CODES = {"en": "en", "zh": "zh-CN"}
 OPF_NS = "{http://www.idpf.org/2007/opf}"
@@ -436,7 +438,101 @@ def test_the_checks_name_what_a_broken_copy_breaks(built_site: Path, epub_dir: P
         "dates.epub: the entries carry 2 different dates, expected one"]
 
 
+# ------------------------------------------------------------------------- a small book, end to end
+SMALL_BOOK = {
+    "index.md": "# Small book\n\n```{toctree}\nchecks\n```\n",
+    "checks.md": (
+        "---\nfile_format: mystnb\nkernelspec:\n  name: python3\n  display_name: Python 3\n---\n"
+        "# Checks\n\nThe rate $\\eta < 2/\\lambda_{\\max}$ and $1000 \\bmod 64$, then\n\n"
+        "$$\\frac{\\partial z}{\\partial x} = 2x.$$\n\n"
+        "```{code-cell} ipython3\n:tags: [remove-cell]\nfrom myst_nb import glue\n"
+        "glue('sc-small', 'b', display=False)\n```\n\n"
+        "```{code-cell} ipython3\n:tags: [hide-cell]\nimport pandas as pd\n"
+        "pd.DataFrame({'x': [1, 2]})\n```\n\n"
+        ":::{selfcheck}\n:answer: sc-small\nWhat is $1 + 1$?\n\n(a) 1\n: Count again.\n\n"
+        "(b) 2\n: Right.\n:::\n"
+    ),
+}
+
+
+def sphinx_epub(src: Path, out: Path, cache: Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "sphinx", "-b", "epub", "-c", str(ROOT), "-n", "-W", "--keep-going",
+         "-d", str(out.parent / (out.name + ".doctrees")), str(src), str(out)],
+        cwd=ROOT, capture_output=True, text=True,
+        env={**os.environ, "NO_COLOR": "1", "DLNOTES_CACHE_DIR": str(cache)})
+
+
+@pytest.mark.slow
+def test_a_small_book_builds_a_valid_epub_and_raw_markup_fails_it(tmp_path: Path) -> None:
+    """The glue end to end on two pages: a self-check, a pandas table (``<style scoped>``), a
+    folded cell and KaTeX's schema-breaking MathML give a strict build that epubcheck accepts;
+    unrendered TeX on a page fails the epub build as it fails the site's, naming the page."""
+    src = tmp_path / "en"
+    src.mkdir()
+    for name, text in SMALL_BOOK.items():
+        (src / name).write_text(text, encoding="utf-8")
+    proc = sphinx_epub(src, tmp_path / "out", tmp_path / "cache")
+    assert proc.returncode == 0, (proc.stdout + proc.stderr)[-4000:]
+    path = tmp_path / "out" / "dlnotes-en.epub"
+    assert container_problems(path) == [] and lang_problems(path, "en") == []
+    assert script_and_host_problems(path) == [] and mathml_problems(path) == []
+    assert formula(path, "checks.xhtml", r"\frac{\partial z}{\partial x} = 2x.") == "(∂z)/(∂x)=2x."
+    with zipfile.ZipFile(path) as z:
+        page = z.read("checks.xhtml").decode("utf-8")
+    assert "<strong>Answer</strong>: The right answer is (b)" in page
+    if shutil.which("epubcheck") and shutil.which("java"):
+        assert epubcheck(path) == []
+
+    (src / "index.md").write_text("# Small book\n\n```{toctree}\nchecks\nmarkup\n```\n", encoding="utf-8")
+    (src / "markup.md").write_text("# Markup\n\nA map: $W_2(W_1 x + b_1\n+ b_2)$. Done.\n",
+                                   encoding="utf-8")
+    proc = sphinx_epub(src, tmp_path / "out", tmp_path / "cache")
+    log = proc.stdout + proc.stderr
+    assert proc.returncode != 0
+    assert f"{src / 'markup.md'}: WARNING: raw markup in the built page: unrendered TeX ($)" in log
+
+
 # ------------------------------------------------------------------------- the glue, unit by unit
+def fake_version(monkeypatch: pytest.MonkeyPatch, package: str, version: str) -> None:
+    from dlnotes_book import guards
+
+    real = guards.installed_version
+    monkeypatch.setattr(guards, "installed_version",
+                        lambda name: version if name == package else real(name))
+
+
+@pytest.mark.parametrize(("package", "use"), [
+    ("sphinxcontrib-katex", lambda: epub.mathml_only()),
+    ("sphinx", lambda: epub.localise_guide(SimpleNamespace(  # type: ignore[arg-type]
+        builder=SimpleNamespace(guide_titles={"toc": "x", "cover": "y"}),
+        config=SimpleNamespace(language="zh_CN")))),
+])
+def test_each_use_of_an_internal_fails_on_another_version(
+        package: str, use: Callable[[], None], monkeypatch: pytest.MonkeyPatch) -> None:
+    fake_version(monkeypatch, package, "0.0.1")
+    with pytest.raises(InternalsChanged, match=f"{package} 0.0.1 is installed"):
+        use()
+
+
+def test_localise_guide_sets_chinese_titles_and_notices_a_change() -> None:
+    app = SimpleNamespace(builder=SimpleNamespace(guide_titles={"toc": "Table of Contents",
+                                                                "cover": "Cover"}),
+                          config=SimpleNamespace(language="zh_CN"))
+    epub.localise_guide(app)  # type: ignore[arg-type]
+    assert app.builder.guide_titles == {"toc": "目录", "cover": "封面"}
+    app.builder.guide_titles = {"toc": "x"}
+    with pytest.raises(InternalsChanged, match="guide_titles"):
+        epub.localise_guide(app)  # type: ignore[arg-type]
+
+
+def test_fix_ncx_names_the_book_and_fails_on_another_template() -> None:
+    ncx = '<head>\n<meta name="dtb:uid" content="BookId"/>\n</head>'
+    assert 'content="urn:uuid:1"' in epub.fix_ncx(ncx, "urn:uuid:1")
+    with pytest.raises(InternalsChanged, match="NCX"):
+        epub.fix_ncx("<head/>", "urn:uuid:1")
+
+
 def test_epub_glue_is_written_for_the_pinned_versions() -> None:
     pins = {}
     for line in (ROOT / "requirements" / "constraints.txt").read_text().splitlines():
@@ -503,7 +599,7 @@ def test_fix_package_declares_properties_and_fixes_dates(tmp_path: Path) -> None
     assert "_static/used.png" in out and "togglebutton" not in out
     assert "<dc:date>1970-01-01</dc:date>" in out and ">1970-01-01T00:00:00Z</meta>" in out
     assert '<meta property="ibooks:version">1.2</meta>' in out
-    with pytest.raises(epub.InternalsChanged, match="dcterms:modified"):
+    with pytest.raises(InternalsChanged, match="dcterms:modified"):
         epub.fix_package(opf.replace("dcterms:modified", "modified"), tmp_path, 0, "1")
 
 

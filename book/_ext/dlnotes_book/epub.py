@@ -1,28 +1,39 @@
-"""The EPUB edition: metadata per language, MathML, pages without scripts, a reproducible file.
+"""The EPUB edition: metadata per language, MathML, no scripts, valid XHTML, a reproducible file.
 
 ``make epub`` runs Sphinx's ``epub`` builder (EPUB 3) on the same sources, configuration and
-execution cache as ``make html``. This module adapts that build; every handler but the first does
-nothing for other builders.
+execution cache as ``make html``; epubcheck must find no error and no warning. Every handler but
+the first does nothing for other builders; the site's HTML does not change.
 
 - ``config-inited`` (every builder, so that the html and epub environments hold the same
-  values): the ``epub_*`` settings per language: title, author, publisher, rights, language
-  (``en`` / ``zh-CN``), file name, a stable identifier (a UUID derived from the language, never
-  from the date or the host), no URLs printed after links, the table of contents' depth.
-- ``builder-inited`` (epub): math becomes MathML only. The site prerenders KaTeX's HTML with its
-  MathML inside; the HTML half needs KaTeX's stylesheet and web fonts, which EPUB reading systems
-  need not load, so the epub asks the same KaTeX server for ``output: "mathml"``
-  (``sphinxcontrib.katex.KATEX_DEFAULT_OPTIONS``, an internal of 0.9.11: version-guarded). The
-  KaTeX stylesheet and fonts (``_build/site-static``) are left out of the book.
-- ``html-page-context`` (epub, after the other handlers): no ``<script>`` (reading systems need
-  not run JavaScript, and an EPUB with scripts must declare them), no stylesheets but Sphinx's
-  epub theme, Pygments and :data:`EPUB_CSS`; no canonical URL, ``hreflang`` alternates or icon,
-  which name the web site (the book makes no request to any host).
-- ``build-finished`` (epub, when the build succeeded): Sphinx 9.0.4 neither declares the
-  ``mathml`` (nor ``svg``) property of the pages that need it in ``content.opf`` (epubcheck:
-  error) nor writes reproducible files (``dcterms:modified`` is the build time unless
-  ``SOURCE_DATE_EPOCH`` is set, and the zip entries carry the files' times). :func:`finish_epub`
-  adds the properties, sets the dates to :func:`build_epoch` (``SOURCE_DATE_EPOCH``, else the last
-  commit's time), and writes the ``.epub`` again with fixed entry times and a fixed order.
+  values): the ``epub_*`` settings per language: title, author, publisher, rights, description,
+  language (``en`` / ``zh-CN``), file name (``dlnotes-en``), a stable identifier (a UUID derived
+  from the language, never from the date or the host), no URLs printed after links, the table of
+  contents' depth, the stylesheet :data:`EPUB_CSS` (``epub_static/``).
+- ``builder-inited``: :func:`lend_version` gives Sphinx's EPUB 3 check a ``version`` and
+  :func:`return_version` takes it back; :func:`mathml_only`: math becomes MathML only. The site
+  prerenders KaTeX's HTML with MathML inside; the HTML half needs KaTeX's stylesheet and web
+  fonts, so the epub asks the same KaTeX server for ``output: "mathml"``
+  (``sphinxcontrib.katex.KATEX_DEFAULT_OPTIONS``, an internal of 0.9.11: version-guarded), and
+  ``_build/site-static`` (KaTeX's stylesheet and fonts) stays out of the book;
+  :func:`localise_guide`: the navigation document is titled 目录 in Chinese
+  (``EpubBuilder.guide_titles``, an internal of Sphinx 9.0.4: version-guarded).
+- ``doctree-resolved``: a self-check becomes its question, its options and its answer with the
+  feedback, printed open like the exercises' solutions (:func:`plain_selfcheck`: the radio
+  buttons, number field and Check button need a script); a paragraph that holds a list is split
+  (:func:`split_block_paragraphs`).
+- ``html-page-context`` (after the other handlers): no ``<script>`` (reading systems need not
+  run JavaScript), no stylesheet but Sphinx's epub theme, Pygments and :data:`EPUB_CSS`; no
+  canonical URL, ``hreflang`` alternates or icon (they name the web site); ``lang`` and
+  ``xml:lang`` on ``<html>``; the body made valid XHTML (:func:`epub_body`: MathML that the
+  schema accepts, no ``<style>`` in the body, phrasing content in ``<summary>``).
+- ``build-finished`` (when the build succeeded): Sphinx 9.0.4 neither declares the ``mathml``
+  property of the pages that have MathML (epubcheck: error), nor matches the NCX's identifier to
+  the package's, nor writes reproducible files (``dcterms:modified`` is the build time unless
+  ``SOURCE_DATE_EPOCH`` is set, and the zip entries carry the files' times), and it lists every
+  static file of the HTML extensions. :func:`finish_epub` fixes ``content.opf``
+  (:func:`fix_package`) and ``toc.ncx`` (:func:`fix_ncx`), makes the SVG figures valid EPUB
+  content (:func:`epub_svg`), and writes the ``.epub`` again (:func:`write_zip`) with every
+  date set to :func:`build_epoch` (``SOURCE_DATE_EPOCH``, else the last commit's time).
 """
 
 from __future__ import annotations
@@ -177,9 +188,9 @@ def on_builder_inited(app: Sphinx) -> None:
         return
     mathml_only()
     localise_guide(app)
-    site_static = str(ROOT / "_build" / "site-static")
-    app.config.html_static_path = [
-        p for p in app.config.html_static_path if str(Path(p).resolve()) != site_static
+    site_static = (ROOT / "_build" / "site-static").resolve()
+    app.config.html_static_path = [  # Sphinx reads these paths relative to the conf.py folder
+        p for p in app.config.html_static_path if (Path(app.confdir) / p).resolve() != site_static
     ]
     app.config.html_static_path.append(str(Path(__file__).parent / "epub_static"))
 
@@ -254,6 +265,8 @@ def split_block_paragraphs(doctree: nodes.Node) -> int:
                 run.append(child.deepcopy())
         if any(not isinstance(r, nodes.Text) or r.strip() for r in run):
             parts.append(nodes.paragraph("", "", *run))
+        if parts and para["ids"]:  # links to the paragraph land on its first part
+            parts[0]["ids"] = list(para["ids"]) + list(parts[0]["ids"])
         para.replace_self(parts)
         count += 1
     return count
@@ -393,7 +406,6 @@ def unused_static(opf: str, outdir: Path) -> set[str]:
     readers = [href for href, kind in items
                if kind == "application/xhtml+xml" or href in KEPT_CSS]
     texts = [(outdir / href).read_text(encoding="utf-8") for href in readers]
-    texts += [(outdir / "nav.xhtml").read_text(encoding="utf-8")] if (outdir / "nav.xhtml").is_file() else []
     return {name for name in static if name not in KEPT_CSS
             and not any(name in t or (name.endswith(".png") and name[8:] in t) for t in texts)}
 
