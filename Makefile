@@ -50,10 +50,12 @@ html: $(STAMP) $(NPM_STAMP)
 	$(PY) tools/finish_site.py
 
 # Its own doctrees (the epub builder resolves links to .xhtml); the zip is written reproducibly
-# by book/_ext/dlnotes_book/epub.py (dates from SOURCE_DATE_EPOCH, else the last commit).
+# by book/_ext/dlnotes_book/epub.py (dates from SOURCE_DATE_EPOCH, else the last commit). The
+# output folders start empty: the builder puts every file it finds there into the book.
 EPUB_SPHINX := $(PY) -m sphinx -b epub -c . -n -W --keep-going $(SPHINXOPTS)
 
 epub: $(STAMP) $(NPM_STAMP)
+	rm -rf _build/epub/en _build/epub/zh
 	$(EPUB_SPHINX) -d _build/doctrees-epub/en book/en _build/epub/en
 	$(EPUB_SPHINX) -d _build/doctrees-epub/zh -D language=zh_CN book/zh _build/epub/zh
 	mkdir -p _build/html/editions

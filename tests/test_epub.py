@@ -344,6 +344,9 @@ def test_chinese_edition_has_chinese_chrome(epub_dir: Path) -> None:
     assert "<title>目录</title>" in nav and "<h1>目录</h1>" in nav
     assert 'title="目录"' in opf and "Table of Contents" not in opf + nav
     assert "<title>索引</title>" in index
+    with zipfile.ZipFile(book(epub_dir, "zh")) as z:
+        page = z.read("preliminaries/autograd.xhtml").decode("utf-8")
+    assert "显示代码单元内容" in page and "Show code cell" not in page
     assert "<dc:title>dlnotes：深度学习预备知识（PyTorch 版）</dc:title>" in opf
 
 
@@ -566,6 +569,10 @@ def test_epub_body_drops_styles_and_blocks_in_summaries() -> None:
     assert "<style" not in out and '<table class="dataframe">' in out
     assert ('<summary><span class="collapsed">Show</span>\n<span class="expanded">Hide</span></summary>'
             '<p>cell</p>') in out
+    zh = epub.epub_body('<details><summary>\n<p class="collapsed">Show code cell content</p>\n'
+                        '<p class="expanded">Hide code cell source</p>\n</summary></details>', "zh")
+    assert zh == ('<details><summary><span class="collapsed">显示代码单元内容</span>\n'
+                  '<span class="expanded">隐藏代码</span></summary></details>')
 
 
 def test_epub_svg_is_valid_for_epub_and_draws_the_same() -> None:

@@ -338,18 +338,33 @@ _SUMMARY = re.compile(r"<summary>(.*?)</summary>", re.S)
 _BODY_STYLE = re.compile(r"<style\b[^>]*>.*?</style>\s*", re.S)
 
 
-def epub_body(body: str) -> str:
+# myst-nb's labels of a folded cell ("Show code cell {type}", nb_code_prompt_show/_hide), in
+# Chinese for the Chinese book.
+PROMPTS_ZH = {
+    "Show code cell content": "显示代码单元内容", "Hide code cell content": "隐藏代码单元内容",
+    "Show code cell source": "显示代码", "Hide code cell source": "隐藏代码",
+    "Show code cell outputs": "显示输出", "Hide code cell outputs": "隐藏输出",
+}
+
+
+def epub_body(body: str, lang: str = "en") -> str:
     """A page body as XHTML for an EPUB reading system (the site's HTML is not changed).
 
     MathML fixed (:func:`fix_mathml`); no ``<style>`` inside the body (pandas writes
     ``<style scoped>`` before each table: not XML, and not allowed there in XHTML); a folded
     cell's ``<summary>`` holds phrasing content only (myst-nb writes two ``<p>``: spans here,
-    the second hidden by the epub stylesheet).
+    the second hidden by the epub stylesheet), in the book's language (:data:`PROMPTS_ZH`).
     """
     body = _MATH.sub(lambda m: fix_mathml(m.group(0)), body)
     body = _BODY_STYLE.sub("", body)
-    return _SUMMARY.sub(lambda m: "<summary>" + re.sub(r"<(/?)p\b", r"<\1span", m.group(1)).strip()
-                        + "</summary>", body)
+
+    def summary(m: re.Match[str]) -> str:
+        inner = re.sub(r"<(/?)p\b", r"<\1span", m.group(1)).strip()
+        if lang == "zh":
+            inner = re.sub(r">([^<]+)<", lambda t: f">{PROMPTS_ZH.get(t.group(1), t.group(1))}<", inner)
+        return f"<summary>{inner}</summary>"
+
+    return _SUMMARY.sub(summary, body)
 
 
 def on_html_page_context(app: Sphinx, pagename: str, templatename: str,
@@ -357,7 +372,7 @@ def on_html_page_context(app: Sphinx, pagename: str, templatename: str,
     if not is_epub(app):
         return
     if "body" in context:
-        context["body"] = epub_body(context["body"])
+        context["body"] = epub_body(context["body"], lang_key(app.config.language))
     code = html.escape(app.config.epub_language)
     tag = context.get("html_tag") or ""
     if not tag.startswith("<html ") or " lang=" in tag:
