@@ -611,6 +611,34 @@ def test_fix_package_declares_properties_and_fixes_dates(tmp_path: Path) -> None
     assert '<meta property="ibooks:version">1.2</meta>' in out
     with pytest.raises(InternalsChanged, match="dcterms:modified"):
         epub.fix_package(opf.replace("dcterms:modified", "modified"), tmp_path, 0, "1")
+    with pytest.raises(InternalsChanged, match="manifest"):
+        epub.fix_package(opf.replace("<item ", "<entry "), tmp_path, 0, "1")
+
+
+def test_pages_load_no_script_and_only_the_epub_stylesheets() -> None:
+    class Sheet:
+        def __init__(self, filename: str) -> None:
+            self.filename = filename
+
+    app = SimpleNamespace(builder=SimpleNamespace(name="epub"),
+                          config=SimpleNamespace(language="zh_CN", epub_language="zh-CN"))
+    context = {
+        "script_files": ["_static/selfcheck.js"], "pageurl": "http://127.0.0.1:8000/zh/x.html",
+        "css_files": [Sheet("_static/mystnb.css"), Sheet("_static/epub.css"),
+                      Sheet("_static/dlnotes-epub.css")],
+        "metatags": '<link rel="alternate" hreflang="en" href="http://127.0.0.1:8000/en/x.html" />\n',
+        "html_tag": '<html xmlns="http://www.w3.org/1999/xhtml">', "body": "<p>x</p>",
+    }
+    epub.on_html_page_context(app, "x", "page.html", context, None)  # type: ignore[arg-type]
+    assert context["script_files"] == [] and context["pageurl"] is None
+    assert [c.filename for c in context["css_files"]] == [
+        "_static/epub.css", "_static/dlnotes-epub.css"]
+    assert "127.0.0.1" not in context["metatags"]
+    assert context["html_tag"] == '<html xmlns="http://www.w3.org/1999/xhtml" lang="zh-CN" xml:lang="zh-CN">'
+    context["css_files"] = ["_static/epub.css"]
+    context["html_tag"] = '<html xmlns="http://www.w3.org/1999/xhtml">'
+    with pytest.raises(InternalsChanged, match="stylesheets"):
+        epub.on_html_page_context(app, "x", "page.html", context, None)
 
 
 def test_write_zip_is_a_fixed_function_of_the_files(tmp_path: Path) -> None:

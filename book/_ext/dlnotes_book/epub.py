@@ -385,6 +385,11 @@ def on_html_page_context(app: Sphinx, pagename: str, templatename: str,
         css for css in context.get("css_files", [])
         if (getattr(css, "filename", None) or str(css)) in KEPT_CSS
     ]
+    kept = {getattr(css, "filename", None) or str(css) for css in context["css_files"]}
+    if f"_static/{EPUB_CSS}" not in kept:
+        raise InternalsChanged(
+            f"The EPUB pages' stylesheets: {pagename} would link none of {sorted(KEPT_CSS)} "
+            f"(Sphinx's css_files entries no longer carry the file name as .filename?)")
     context["pageurl"] = None
     context["favicon_url"] = None
     context["metatags"] = _HOSTED_LINK.sub("", context.get("metatags", ""))
@@ -430,6 +435,10 @@ def fix_package(opf: str, outdir: Path, epoch: int, version: str) -> str:
     dates set to ``epoch`` and the book's ``version`` in ``ibooks:version``."""
     from urllib.parse import unquote
 
+    if not _ITEM.search(opf):
+        raise InternalsChanged("The EPUB manifest: no <item id=... href=... media-type=... /> in "
+                               "content.opf; Sphinx's epub3 template has changed, update "
+                               "book/_ext/dlnotes_book/epub.py")
     unused = unused_static(opf, outdir)
 
     def item(m: re.Match[str]) -> str:
