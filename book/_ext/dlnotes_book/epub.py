@@ -62,11 +62,13 @@ KATEX_WRITTEN_FOR = ("0.9.11",)
 UID_NAMESPACE = uuid.UUID("6f3c1d2e-8b1a-5c7e-9d4f-2a6b8c0e1f3a")
 EPUB_CSS = "dlnotes-epub.css"
 KEPT_CSS = {"_static/pygments.css", "_static/epub.css", f"_static/{EPUB_CSS}"}
-DESCRIPTIONS = {
-    "en": "An executable book on deep learning preliminaries with PyTorch: tensors, calculus, "
-          "autograd, probability and a first look at training, with every output computed.",
-    "zh": "用 PyTorch 学习深度学习预备知识的可执行图书：张量、微积分、自动微分、概率，以及训练的"
-          "入门；书中每个输出都由代码实际算出。",
+DESCRIPTIONS = {  # as the README introduces the book
+    "en": "An executable book on what comes before deep learning proper: tensors and their memory, "
+          "linear algebra, calculus, automatic differentiation, probability, and the parts of a "
+          "PyTorch training loop up to overfitting. Every output was computed by the book's code.",
+    "zh": "一本可执行的书，讲解深度学习之前需要掌握的预备知识：张量及其内存布局、线性代数、微积分、"
+          "自动微分、概率，以及 PyTorch 训练循环的各个组成部分，直到过拟合及其对策。书中每个输出"
+          "都由书中的代码算出。",
 }
 PUBLISHER = {"en": "dlnotes authors", "zh": "dlnotes 作者"}
 # The titles Sphinx gives the navigation document and the package's guide (English only in
