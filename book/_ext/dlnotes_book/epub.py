@@ -68,7 +68,7 @@ DESCRIPTIONS = {  # as the README introduces the book
           "PyTorch training loop up to overfitting. Every output was computed by the book's code.",
     "zh": "一本可执行的书，讲解深度学习之前需要掌握的预备知识：张量及其内存布局、线性代数、微积分、"
           "自动微分、概率，以及 PyTorch 训练循环的各个组成部分，直到过拟合及其对策。书中每个输出"
-          "都由书中的代码算出。",
+          "都由代码实际算出。",
 }
 PUBLISHER = {"en": "dlnotes authors", "zh": "dlnotes 作者"}
 # The titles Sphinx gives the navigation document and the package's guide (English only in
