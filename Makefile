@@ -9,6 +9,9 @@
 #                        site as _build/html/editions/; reads the execution cache that make html
 #                        fills (0 notebooks executed after make html; on its own it fills the
 #                        cache itself). Needs Debian's TeX Live: it names the packages if missing.
+#   make epub            build _build/epub/dlnotes-{en,zh}.epub (EPUB 3) from the same execution
+#                        cache (run after `make html` it executes no notebook; before it, it fills
+#                        the cache that `make html` then reuses); also copied to _build/html/editions
 #   make test            doctests, unit tests, parity, the strict book build, site and browser checks
 #   make serve           serve _build/html on http://127.0.0.1:8000 (PORT=...)
 #   make clean           remove _build (outputs and the execution cache)
@@ -29,7 +32,7 @@ CONSTRAINTS := requirements/constraints.txt
 NPM_STAMP := node_modules/.dlnotes-installed
 SPHINX := $(PY) -m sphinx -b html -c . -n -W --keep-going $(SPHINXOPTS)
 
-.PHONY: html pdf test serve clean distclean setup bench
+.PHONY: html pdf epub test serve clean distclean setup bench
 
 setup: $(STAMP) $(NPM_STAMP)
 
@@ -52,6 +55,21 @@ html: $(STAMP) $(NPM_STAMP)
 
 pdf: $(STAMP) $(NPM_STAMP)
 	$(PY) tools/build_pdf.py --sphinxopts="$(SPHINXOPTS)"
+
+# Its own doctrees (the epub builder resolves links to .xhtml); the zip is written reproducibly
+# by book/_ext/dlnotes_book/epub.py (dates from SOURCE_DATE_EPOCH, else the last commit). The
+# output folders start empty: the builder puts every file it finds there into the book.
+EPUB_SPHINX := $(PY) -m sphinx -b epub -c . -n -W --keep-going $(SPHINXOPTS)
+
+epub: $(STAMP) $(NPM_STAMP)
+	rm -rf _build/epub/en _build/epub/zh
+	$(EPUB_SPHINX) -d _build/doctrees-epub/en book/en _build/epub/en
+	$(EPUB_SPHINX) -d _build/doctrees-epub/zh -D language=zh_CN book/zh _build/epub/zh
+	mkdir -p _build/html/editions
+	for l in en zh; do \
+	  cp _build/epub/$$l/dlnotes-$$l.epub _build/epub/dlnotes-$$l.epub && \
+	  cp _build/epub/$$l/dlnotes-$$l.epub _build/html/editions/dlnotes-$$l.epub || exit 1; \
+	done
 
 test: $(STAMP) $(NPM_STAMP)
 	$(PY) -m pytest --cov=dlnotes --cov-report=term --cov-fail-under=90

@@ -163,5 +163,38 @@ def main() -> None:
                 print(f"    {rel}: {line[:160]}")
 
 
+def epub_after_html() -> None:
+    """The EPUB edition: both languages from fresh doctrees, with the execution cache that
+    ``make html`` filled (``_build/jupyter_cache``), as ``make epub`` after ``make html``.
+    Target: 0 notebooks executed; the two builds give the same bytes (run twice)."""
+    print()
+    with tempfile.TemporaryDirectory(prefix="dlnotes-bench-epub-") as tmp:
+        digests = []
+        for run in ("1", "2"):
+            total, executed, cached = 0.0, 0, 0
+            for lang in ("en", "zh"):
+                args = [sys.executable, "-m", "sphinx", "-b", "epub", "-c", str(ROOT), "-n", "-W",
+                        "--keep-going", "-j", "2", "-d", f"{tmp}/doctrees-{run}/{lang}"]
+                if lang == "zh":
+                    args += ["-D", "language=zh_CN"]
+                t0 = time.perf_counter()
+                proc = subprocess.run([*args, str(ROOT / "book" / lang), f"{tmp}/epub-{run}/{lang}"],
+                                      capture_output=True, text=True, cwd=ROOT)
+                total += time.perf_counter() - t0
+                log = proc.stdout + proc.stderr
+                if proc.returncode != 0:
+                    print(log[-4000:])
+                    raise SystemExit(f"epub build of {lang} failed ({proc.returncode})")
+                executed += len(re.findall(r"Executed notebook in", log))
+                cached += len(re.findall(r"Using cached notebook", log))
+                digests.append((lang, (Path(tmp) / f"epub-{run}" / lang / f"dlnotes-{lang}.epub").read_bytes()))
+            print(f"{'epub, en + zh, fresh doctrees (run ' + run + ')':<44} {total:8.1f} s   "
+                  f"executed {executed:3d}   from cache {cached:3d}", flush=True)
+        same = all(a == b for (_, a), (_, b) in zip(digests[:2], digests[2:]))
+        print(f"epub after make html executed {executed} notebooks (target 0); "
+              f"two builds byte-identical: {same} (target True)")
+
+
 if __name__ == "__main__":
     main()
+    epub_after_html()

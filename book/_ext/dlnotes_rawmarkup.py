@@ -238,9 +238,8 @@ def check_built_pages(app: Any, exception: Exception | None) -> None:
     from sphinx.util import logging
 
     logger = logging.getLogger(__name__)
-    outdir = Path(app.outdir)
     for docname in sorted(app.env.found_docs):
-        page = outdir / f"{docname}.html"
+        page = Path(app.builder.get_outfilename(docname))  # .html, or .xhtml in the EPUB
         if not page.is_file():
             continue
         for finding in raw_markup(page.read_text(encoding="utf-8")):

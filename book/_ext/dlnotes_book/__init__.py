@@ -11,6 +11,7 @@ says in its docstring which event it hooks and why:
 ``search_zh``          Chinese search that works in the browser (Sphinx 9.0.4)
 ``zh_lines``           no stray spaces in Chinese text (line breaks, around links and bold)
 ``katex_local``        KaTeX: a steady node server, stylesheet and fonts from the site itself
+``epub``               the EPUB edition: metadata, MathML, no scripts, a reproducible file
 ``notebooks``          each notebook page as a downloadable ``.ipynb`` with outputs
 ``notebook_markdown``  MyST → plain Jupyter Markdown for the downloads
 ``theme_templates``    theme templates regenerated with small edits
@@ -47,6 +48,7 @@ from . import (
     dataframes,
     css_prune,
     editions,
+    epub,
     guards,
     hidden_cells,
     icons,
@@ -86,7 +88,7 @@ def setup(app: Sphinx) -> dict[str, Any]:
     """Register every part. Order matters only within an event: languages, then the cache
     (which prepares the kernels), then the theme templates, all at ``config-inited``; ``chrome``
     connects with priority 400, ahead of sphinx-togglebutton's handler of the same event."""
-    for part in (languages, cache, theme_templates, chrome, search_zh, katex_local, twins,
+    for part in (languages, cache, theme_templates, chrome, search_zh, katex_local, twins, epub,
                  notebooks, editions, hidden_cells, zh_lines, other_language, mathml, dataframes,
                  paragraphs, icons, assets, images, math_fonts, css_prune, latex):
         part.setup(app)

@@ -341,8 +341,8 @@ def for_readers(app: Sphinx, docname: str, nb: Any) -> Any:
 
 def write_notebooks(app: Sphinx, exception: Exception | None) -> None:
     """Write ``_notebooks/DOC.ipynb`` for the notebook pages written in this build."""
-    if exception is not None or app.builder.format != "html":
-        return
+    if exception is not None or app.builder.format != "html" or app.builder.name == "epub":
+        return  # the EPUB edition links no downloads (and would list them in its manifest)
     import nbformat
     from jupyter_cache import get_cache
 
