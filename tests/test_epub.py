@@ -539,16 +539,6 @@ def test_fix_ncx_names_the_book_and_fails_on_another_template() -> None:
         epub.fix_ncx("<head/>", "urn:uuid:1")
 
 
-def test_epub_glue_is_written_for_the_pinned_versions() -> None:
-    pins = {}
-    for line in (ROOT / "requirements" / "constraints.txt").read_text().splitlines():
-        name, sep, version = line.split("#", 1)[0].strip().partition("==")
-        if sep:
-            pins[name.strip().lower()] = version.strip()
-    assert pins["sphinxcontrib-katex"] in epub.KATEX_WRITTEN_FOR
-    assert pins["sphinx"] in epub.SPHINX_WRITTEN_FOR
-
-
 def test_fix_mathml_groups_extra_children_and_flattens_tokens() -> None:
     three = ('<math xmlns="http://www.w3.org/1998/Math/MathML"><semantics><mrow><msub><mi>λ</mi>'
              '<mi>max</mi><mo>\u2061</mo></msub></mrow><annotation encoding="application/x-tex">'

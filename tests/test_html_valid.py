@@ -232,12 +232,6 @@ def test_the_render_wrapper_repairs_and_is_installed_once() -> None:
         katex.render_latex = original
 
 
-def test_the_glue_is_written_for_the_pinned_katex() -> None:
-    pins = (ROOT / "requirements" / "constraints.txt").read_text(encoding="utf-8")
-    pinned = re.search(r"^sphinxcontrib-katex==(\S+)", pins, re.M | re.I)
-    assert pinned and pinned.group(1) in mathml.KATEX_WRITTEN_FOR, (pinned, mathml.KATEX_WRITTEN_FOR)
-
-
 # ---------------------------------------------------------------- pandas' tables
 def test_dataframes_lose_their_style_block_and_empty_header_cells() -> None:
     out = dataframes.clean_dataframes(_frame_dataframe() * 2, "page")

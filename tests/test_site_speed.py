@@ -42,26 +42,6 @@ def _skip_or_fail(reason: str) -> None:
     pytest.skip(reason)
 
 
-# ---------------------------------------------------------------- version guards
-def test_the_guards_accept_the_pinned_versions() -> None:
-    """Each version guard of these modules accepts what requirements/constraints.txt pins; the
-    fonts' WOFF2 bridge reaches into fontTools, so fontTools must be pinned too."""
-    pins = {}
-    for line in (ROOT / "requirements" / "constraints.txt").read_text().splitlines():
-        name, _, version = line.split("#", 1)[0].strip().partition("==")
-        if version:
-            pins[name.lower()] = version
-    for package, written_for in [
-        ("pydata-sphinx-theme", icons.PYDATA_WRITTEN_FOR),
-        ("pydata-sphinx-theme", assets.PYDATA_WRITTEN_FOR),
-        ("sphinx", assets.SPHINX_WRITTEN_FOR),
-        ("fonttools", icons.FONTTOOLS_WRITTEN_FOR),
-    ]:
-        assert package in pins, (f"{package} is not pinned in requirements/constraints.txt; "
-                                 f"the glue is written for {written_for}")
-        assert pins[package] in written_for, (package, pins[package], written_for)
-
-
 # ---------------------------------------------------------------- icons: Font Awesome, cut
 def test_the_cut_stylesheet_keeps_only_the_wanted_icons() -> None:
     css, drawn = icons.cut_stylesheet(THEME_CSS, {"fa-sun", "fa-moon"})

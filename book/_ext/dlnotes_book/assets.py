@@ -1,12 +1,10 @@
 """Each page loads only the stylesheets and scripts it needs, and no script blocks its rendering.
 
-Hooks ``config-inited`` to write ``_build/asset-templates/pydata_sphinx_theme/layout.html`` (the
-theme's layout, regenerated from the installed theme with one guarded edit, and put on
-``templates_path`` so that sphinx-book-theme's ``{% extends "pydata_sphinx_theme/layout.html" %}``
-finds it first): the theme loads ``searchtools.js``, ``language_data.js`` and the whole
-``searchindex.js`` (59 KiB gzip in Chinese) on every page, as blocking scripts in ``<head>``, for
-its search-as-you-type option; with that option off (its default, and this site's), only the
-search page uses them, and it loads them itself.
+Gives :mod:`.theme_templates` (the one writer of the regenerated theme templates) an edit of
+pydata-sphinx-theme's ``layout.html``, :func:`layout`: the theme loads ``searchtools.js``,
+``language_data.js`` and the whole ``searchindex.js`` (59 KiB gzip in Chinese) on every page, as
+blocking scripts in ``<head>``, for its search-as-you-type option; with that option off (its
+default, and this site's), only the search page uses them, and it loads them itself.
 
 Hooks ``builder-inited`` (web builders) to write ``_build/web-static/styles/theme.css.jinja``
 (see :func:`.icons.add_web_static`; Sphinx renders it into ``_static/styles/theme.css``,
@@ -39,15 +37,11 @@ from pathlib import Path
 from typing import Any
 
 from sphinx.application import Sphinx
-from sphinx.config import Config
 
 from .guards import InternalsChanged, replace_required, require_version
 from .icons import WEB_BUILDERS, WEB_STATIC, add_web_static
-from .paths import BUILD
 
-PYDATA_WRITTEN_FOR = ("0.20.0",)
 SPHINX_WRITTEN_FOR = ("9.0.4",)
-OUT = BUILD / "asset-templates"
 KATEX_CSS = ("katex/katex.min.css", "katex-math.css")
 KEEP_BLOCKING = ("documentation_options.js",)
 SEARCH_PAGE = "search"
@@ -67,18 +61,6 @@ def _write(path: Path, text: str) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     if not path.exists() or path.read_text(encoding="utf-8") != text:
         path.write_text(text, encoding="utf-8")
-
-
-def on_config_inited(app: Sphinx, config: Config) -> None:
-    require_version("pydata-sphinx-theme", PYDATA_WRITTEN_FOR,
-                    "The regenerated theme layout (pydata_sphinx_theme/layout.html)")
-    import pydata_sphinx_theme
-
-    source = (Path(pydata_sphinx_theme.__file__).parent / "theme" / "pydata_sphinx_theme"
-              / "layout.html")
-    _write(OUT / "pydata_sphinx_theme" / "layout.html", layout(source.read_text(encoding="utf-8")))
-    if str(OUT) not in config.templates_path:
-        config.templates_path = [*config.templates_path, str(OUT)]
 
 
 def has_math(body: str) -> bool:
@@ -177,7 +159,6 @@ def on_builder_inited(app: Sphinx) -> None:
 
 
 def setup(app: Sphinx) -> None:
-    app.connect("config-inited", on_config_inited)
     app.connect("builder-inited", on_builder_inited)
     app.connect("html-page-context", on_html_page_context, priority=900)
     app.connect("build-finished", on_build_finished)

@@ -17,7 +17,9 @@ target or the build stops (the theme is version-guarded too):
   ``<div>``, because the theme's script finds it as ``div.bd-sidebar`` (to keep its scroll
   position, and to scroll to the current page's link). Its label is the theme's own
   ``_('Site navigation')``, the name of the header button that opens the sidebar on phones,
-  which the theme's catalogues already translate (网页导航).
+  which the theme's catalogues already translate (网页导航). The same file carries
+  :func:`.assets.layout`'s edit (the search scripts only on the search page): one regenerated
+  copy per template, or the first on ``templates_path`` would silently hide the other's edit.
 
 The theme's ``autocorrect="off"`` on its search input is left alone: the HTML Standard now
 defines the attribute, and the Nu Html Checker (vnu-jar 26.9.27) accepts it.
@@ -33,6 +35,7 @@ from pathlib import Path
 from sphinx.application import Sphinx
 from sphinx.config import Config
 
+from . import assets
 from .guards import InternalsChanged, replace_required, require_version, sub_required
 from .paths import BUILD
 
@@ -92,6 +95,21 @@ def _write(path: Path, text: str) -> None:
         path.write_text(text, encoding="utf-8")
 
 
+def _layout(original: str) -> str:
+    # One file, every edit: the landmark (here) and the search scripts only where they serve
+    # (assets.layout). A second regenerated copy elsewhere on templates_path would hide one.
+    return assets.layout(layout(original))
+
+
+# Written into OUT: name on templates_path -> (the theme's file it is made from, the edit).
+# "pydata_sphinx_theme/layout.html" is found by sphinx-book-theme's extends before the theme's.
+TEMPLATES = {
+    "static/webpack-macros.html": ("static/webpack-macros.html", webpack_macros),
+    "search-button-field.html": ("components/search-button-field.html", search_button_field),
+    "pydata_sphinx_theme/layout.html": ("layout.html", _layout),
+}
+
+
 def on_config_inited(app: Sphinx, config: Config) -> None:
     """Write the edited templates and put their folder on ``templates_path``."""
     require_version("pydata-sphinx-theme", PYDATA_WRITTEN_FOR,
@@ -106,14 +124,8 @@ def on_config_inited(app: Sphinx, config: Config) -> None:
     if not component.is_file():
         raise InternalsChanged(f"sphinx-book-theme has no {component.name} component any more")
     theme = _theme_dir()
-    _write(OUT / "static" / "webpack-macros.html",
-           webpack_macros((theme / "static" / "webpack-macros.html").read_text(encoding="utf-8")))
-    _write(OUT / "search-button-field.html",
-           search_button_field((theme / "components" / "search-button-field.html")
-                               .read_text(encoding="utf-8")))
-    # Found as "pydata_sphinx_theme/layout.html" (sphinx-book-theme's extends) before the theme's.
-    _write(OUT / "pydata_sphinx_theme" / "layout.html",
-           layout((theme / "layout.html").read_text(encoding="utf-8")))
+    for out_name, (source, edit) in TEMPLATES.items():
+        _write(OUT / out_name, edit((theme / source).read_text(encoding="utf-8")))
     if str(OUT) not in config.templates_path:
         config.templates_path = [*config.templates_path, str(OUT)]
 
