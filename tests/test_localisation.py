@@ -56,7 +56,7 @@ PAGES = {
 WIDTHS = {"desktop": 1280, "phone": 390}
 
 # Latin words allowed in Chinese interface text: names, written as their owners write them.
-LATIN_NAMES = frozenset({"dlnotes", "PyTorch", "Python", "API", "PDF", "Jupyter", "JavaScript"})
+LATIN_NAMES = frozenset({"dlnotes", "PyTorch", "Python", "API", "PDF", "EPUB", "Jupyter", "JavaScript"})
 FILE_TYPES = frozenset({"ipynb", "md", "pdf"})  # the download menu's items: ".ipynb", ".md", ".pdf"
 LATIN_WORD = re.compile(r"[A-Za-z][A-Za-z0-9]*(?:['’][A-Za-z]+)?")
 CJK = re.compile(r"[\u2e80-\u2fdf\u3000-\u303f\u3040-\u30ff\u3100-\u312f\u3190-\u31ff"

@@ -370,6 +370,15 @@ def test_a_small_build_writes_a_plain_notebook(tmp_path: Path) -> None:
     code = [c for c in nb.cells if c.cell_type == "code"]
     assert code[0].source.startswith("try:\n    from myst_nb import glue\nexcept ImportError:")
     assert code[1].metadata["tags"] == ["raises-exception"] and code[1].outputs[0].ename == "ZeroDivisionError"
+    # Cell ids come from the cells' places, so two builds write the same bytes (nbformat's own
+    # ids are random); a second build into a fresh folder gives the same file.
+    assert [c.id for c in nb.cells] == ["dlnotes-run-this-notebook"] + [f"cell-{i}" for i in range(len(nb.cells) - 1)]
+    again = tmp_path / "again"
+    again.mkdir()
+    proc = small_build(again, SMALL)
+    assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
+    assert ((again / "out" / "_notebooks" / "index.ipynb").read_bytes()
+            == (tmp_path / "out" / "_notebooks" / "index.ipynb").read_bytes())
 
 
 @pytest.mark.slow

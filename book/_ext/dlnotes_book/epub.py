@@ -19,13 +19,13 @@ the first does nothing for other builders; the site's HTML does not change.
   (``EpubBuilder.guide_titles``, an internal of Sphinx 9.0.4: version-guarded).
 - ``doctree-resolved``: a self-check becomes its question, its options and its answer with the
   feedback, printed open like the exercises' solutions (:func:`plain_selfcheck`: the radio
-  buttons, number field and Check button need a script); a paragraph that holds a list is split
-  (:func:`split_block_paragraphs`).
+  buttons, number field and Check button need a script).
 - ``html-page-context`` (after the other handlers): no ``<script>`` (reading systems need not
   run JavaScript), no stylesheet but Sphinx's epub theme, Pygments and :data:`EPUB_CSS`; no
   canonical URL, ``hreflang`` alternates or icon (they name the web site); ``lang`` and
-  ``xml:lang`` on ``<html>``; the body made valid XHTML (:func:`epub_body`: MathML that the
-  schema accepts, no ``<style>`` in the body, phrasing content in ``<summary>``).
+  ``xml:lang`` on ``<html>``. The body is already valid XHTML: the modules that make the site's
+  HTML valid run for every builder (:mod:`.mathml`, :mod:`.dataframes`, :mod:`.paragraphs`,
+  :mod:`.hidden_cells`; :mod:`.chrome` translates the folded cells' labels).
 - ``build-finished`` (when the build succeeded): Sphinx 9.0.4 neither declares the ``mathml``
   property of the pages that have MathML (epubcheck: error), nor matches the NCX's identifier to
   the package's, nor writes reproducible files (``dcterms:modified`` is the build time unless
@@ -195,6 +195,20 @@ def on_builder_inited(app: Sphinx) -> None:
         p for p in app.config.html_static_path if (Path(app.confdir) / p).resolve() != site_static
     ]
     app.config.html_static_path.append(str(Path(__file__).parent / "epub_static"))
+    drop_theme_templates(app)
+
+
+def drop_theme_templates(app: Sphinx) -> None:
+    """Render the EPUB with Sphinx's epub theme alone: without the book theme's regenerated
+    templates (``_build/templates``, written by :mod:`.theme_templates` and :mod:`.chrome` at
+    ``config-inited``, before the builder is known), whose ``layout.html`` would be found before
+    the epub theme's own. The template bridge is initialised again through its public
+    ``init(builder, theme)``."""
+    generated = (ROOT / "_build" / "templates").resolve()
+    kept = [p for p in app.config.templates_path if (Path(app.confdir) / p).resolve() != generated]
+    if kept != list(app.config.templates_path):
+        app.config.templates_path = kept
+        app.builder.templates.init(app.builder, app.builder.theme)  # type: ignore[attr-defined]
 
 
 # ----------------------------------------------------------------------- doctree-resolved
@@ -242,40 +256,8 @@ def plain_selfcheck(check: nodes.Element, lang: str) -> nodes.container:
     return box
 
 
-def split_block_paragraphs(doctree: nodes.Node) -> int:
-    """Replace each paragraph that holds a block (a list, say) by its parts; return how many.
-
-    Sphinx 9.0.4's field lists wrap a multi-item "Returns" in ``<p><ul>...</ul></p>``, which a
-    browser repairs and an EPUB reading system may reject (XHTML: a list inside a paragraph).
-    """
-    def is_block(node: nodes.Node) -> bool:
-        return isinstance(node, nodes.Body) and not isinstance(node, nodes.Inline)
-
-    count = 0
-    for para in list(doctree.findall(nodes.paragraph)):
-        if not any(is_block(c) for c in para.children):
-            continue
-        parts: list[nodes.Node] = []
-        run: list[nodes.Node] = []
-        for child in list(para.children):
-            if is_block(child):
-                if any(not isinstance(r, nodes.Text) or r.strip() for r in run):
-                    parts.append(nodes.paragraph("", "", *run))
-                run = []
-                parts.append(child.deepcopy())
-            else:
-                run.append(child.deepcopy())
-        if any(not isinstance(r, nodes.Text) or r.strip() for r in run):
-            parts.append(nodes.paragraph("", "", *run))
-        if parts and para["ids"]:  # links to the paragraph land on its first part
-            parts[0]["ids"] = list(para["ids"]) + list(parts[0]["ids"])
-        para.replace_self(parts)
-        count += 1
-    return count
-
-
 def on_doctree_resolved(app: Sphinx, doctree: nodes.document, docname: str) -> None:
-    """Self-checks without form controls; no block inside a paragraph (epub only)."""
+    """Self-checks without form controls (epub only)."""
     if not is_epub(app):
         return
     from dlnotes_selfcheck import selfcheck
@@ -283,98 +265,16 @@ def on_doctree_resolved(app: Sphinx, doctree: nodes.document, docname: str) -> N
     lang = lang_key(app.config.language)
     for check in list(doctree.findall(selfcheck)):
         check.replace_self(plain_selfcheck(check, lang))
-    split_block_paragraphs(doctree)
 
 
 # ------------------------------------------------------------------------ html-page-context
 _HOSTED_LINK = re.compile(r'<link rel="alternate" hreflang="[^"]*" href="[^"]*" />\n?')
 
 
-MATHML = "http://www.w3.org/1998/Math/MathML"
-_MATH = re.compile(r'<math xmlns="http://www\.w3\.org/1998/Math/MathML"[^>]*>.*?</math>', re.S)
-_ARITY = {"msub": 2, "msup": 2, "mfrac": 2, "mroot": 2, "munder": 2, "mover": 2,
-          "msubsup": 3, "munderover": 3}
-_TOKENS = {"mi", "mo", "mn", "mtext", "ms"}
-
-
-def fix_mathml(math: str) -> str:
-    """One ``<math>`` element as the MathML schema allows it (unchanged if it already is).
-
-    KaTeX 0.16 writes a few shapes that browsers render but the schema (and epubcheck) reject:
-    ``\\lambda_{\\max}`` gives ``<msub>`` three children, ``\\bmod`` puts an ``<mrow>`` inside
-    an ``<mo>``. Extra children are grouped in an ``<mrow>``; a token element keeps its text.
-    """
-    import xml.etree.ElementTree as ET
-
-    root = ET.fromstring(math)
-    changed = False
-    for el in list(root.iter()):
-        local = el.tag.rpartition("}")[2]
-        if local in _TOKENS and len(el):
-            text = "".join(el.itertext())
-            for child in list(el):
-                el.remove(child)
-            el.text = text
-            changed = True
-        arity = _ARITY.get(local)
-        if arity is not None and len(el) > arity:
-            extra = list(el)[arity - 1:]
-            row = ET.Element(f"{{{MATHML}}}mrow")
-            for child in extra:
-                el.remove(child)
-                row.append(child)
-            el.append(row)
-            changed = True
-    if not changed:
-        return math
-    for el in root.iter():  # serialise with MathML as the default namespace, as KaTeX does
-        el.tag = el.tag.rpartition("}")[2]
-    attrs = dict(root.attrib)
-    root.attrib.clear()
-    root.set("xmlns", MATHML)
-    root.attrib.update(attrs)
-    return ET.tostring(root, encoding="unicode")
-
-
-_SUMMARY = re.compile(r"<summary>(.*?)</summary>", re.S)
-_BODY_STYLE = re.compile(r"<style\b[^>]*>.*?</style>\s*", re.S)
-
-
-# myst-nb's labels of a folded cell ("Show code cell {type}", nb_code_prompt_show/_hide), in
-# Chinese for the Chinese book.
-PROMPTS_ZH = {
-    "Show code cell content": "显示代码单元内容", "Hide code cell content": "隐藏代码单元内容",
-    "Show code cell source": "显示代码", "Hide code cell source": "隐藏代码",
-    "Show code cell outputs": "显示输出", "Hide code cell outputs": "隐藏输出",
-}
-
-
-def epub_body(body: str, lang: str = "en") -> str:
-    """A page body as XHTML for an EPUB reading system (the site's HTML is not changed).
-
-    MathML fixed (:func:`fix_mathml`); no ``<style>`` inside the body (pandas writes
-    ``<style scoped>`` before each table: not XML, and not allowed there in XHTML); a folded
-    cell's ``<summary>`` holds phrasing content only (myst-nb writes two ``<p>``: spans here,
-    the second hidden by the epub stylesheet), in the book's language (:data:`PROMPTS_ZH`).
-    """
-    body = _MATH.sub(lambda m: fix_mathml(m.group(0)), body)
-    body = _BODY_STYLE.sub("", body)
-
-    def summary(m: re.Match[str]) -> str:
-        inner = re.sub(r"<(/?)p\b", r"<\1span", m.group(1)).strip()
-        if lang == "zh":
-            inner = re.sub(r">([^<]+)<", lambda t: f">{PROMPTS_ZH.get(t.group(1), t.group(1))}<", inner)
-        return f"<summary>{inner}</summary>"
-
-    return _SUMMARY.sub(summary, body)
-
-
 def on_html_page_context(app: Sphinx, pagename: str, templatename: str,
                          context: dict[str, Any], doctree: Any) -> None:
     if not is_epub(app):
         return
-    if "body" in context:
-        context["body"] = epub_body(context["body"], lang_key(app.config.language))
     code = html.escape(app.config.epub_language)
     tag = context.get("html_tag") or ""
     if not tag.startswith("<html ") or " lang=" in tag:

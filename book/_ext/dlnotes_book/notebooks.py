@@ -308,6 +308,7 @@ def for_readers(app: Sphinx, docname: str, nb: Any) -> Any:
     ctx = markdown_context(app, docname, nb)
     src = app.env.doc2path(docname)
     for index, cell in enumerate(nb.cells):
+        cell.id = f"cell-{index}"  # nbformat's default ids are random: two builds would differ
         if cell.cell_type == "markdown":
             try:
                 cell.source = convert(cell.source, ctx)
