@@ -33,7 +33,7 @@ from docutils import nodes
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "book" / "_ext"))
 
-from dlnotes_book import epub  # noqa: E402
+from dlnotes_book import dates, epub  # noqa: E402
 from dlnotes_book.guards import InternalsChanged  # noqa: E402
 
 LANG_CODES = {"en": "en", "zh": "zh-CN"}
@@ -622,12 +622,12 @@ def test_write_zip_is_a_fixed_function_of_the_files(tmp_path: Path) -> None:
 
 def test_build_epoch_prefers_source_date_epoch(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1234567890")
-    assert epub.build_epoch() == 1234567890
+    assert dates.build_epoch() == 1234567890
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "yesterday")
     with pytest.raises(Exception, match="SOURCE_DATE_EPOCH.*'yesterday'"):
-        epub.build_epoch()
+        dates.build_epoch()
     monkeypatch.delenv("SOURCE_DATE_EPOCH")
-    assert epub.build_epoch() > 1_600_000_000  # the last commit's time
+    assert dates.build_epoch() > 1_600_000_000  # the last commit's time
 
 
 def test_book_identifiers_are_stable_and_distinct() -> None:

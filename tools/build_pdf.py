@@ -39,6 +39,7 @@ BOOK = ROOT / "book"
 BUILD = ROOT / "_build"
 sys.path.insert(0, str(ROOT / "book" / "_ext"))
 
+from dlnotes_book.dates import build_epoch  # noqa: E402  (the same date as the EPUB's)
 from dlnotes_book.editions import EDITIONS_DIR  # noqa: E402  (the folder the pages link to)
 LANGS = ("en", "zh")
 EXIT_MISSING_TOOLS = 3
@@ -109,23 +110,9 @@ def log_problems(log: str) -> list[str]:
     return problems
 
 
-def source_date_epoch() -> str:
-    """``SOURCE_DATE_EPOCH`` if set, else the last commit's time, else a fixed date."""
-    if os.environ.get("SOURCE_DATE_EPOCH"):
-        return os.environ["SOURCE_DATE_EPOCH"]
-    try:
-        out = subprocess.run(["git", "log", "-1", "--format=%ct"], cwd=ROOT, capture_output=True,
-                             text=True, check=True).stdout.strip()
-        if out.isdigit():
-            return out
-    except (OSError, subprocess.CalledProcessError):
-        pass
-    return "1767225600"  # 2026-01-01
-
-
 def tex_env() -> dict[str, str]:
     """The environment of Sphinx and XeLaTeX: fixed dates, and unwrapped log lines to parse."""
-    return {**os.environ, "SOURCE_DATE_EPOCH": source_date_epoch(), "FORCE_SOURCE_DATE": "1",
+    return {**os.environ, "SOURCE_DATE_EPOCH": str(build_epoch()), "FORCE_SOURCE_DATE": "1",
             "max_print_line": "100000", "NO_COLOR": "1"}
 
 

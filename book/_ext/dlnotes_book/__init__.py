@@ -12,6 +12,7 @@ says in its docstring which event it hooks and why:
 ``zh_lines``           no stray spaces in Chinese text (line breaks, around links and bold)
 ``katex_local``        KaTeX: a steady node server, stylesheet and fonts from the site itself
 ``epub``               the EPUB edition: metadata, MathML, no scripts, a reproducible file
+``dates``              the editions' date (``SOURCE_DATE_EPOCH``, else the last commit's)
 ``notebooks``          each notebook page as a downloadable ``.ipynb`` with outputs
 ``notebook_markdown``  MyST → plain Jupyter Markdown for the downloads
 ``theme_templates``    theme templates regenerated with small edits

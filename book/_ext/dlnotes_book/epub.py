@@ -39,9 +39,7 @@ the first does nothing for other builders; the site's HTML does not change.
 from __future__ import annotations
 
 import html
-import os
 import re
-import subprocess
 import time
 import uuid
 import zipfile
@@ -55,6 +53,7 @@ from sphinx.errors import ExtensionError
 
 from .guards import InternalsChanged, installed_version, require_version, sub_required
 from .languages import LANGS, lang_key
+from .dates import build_epoch
 from .paths import ROOT
 
 KATEX_WRITTEN_FOR = ("0.9.11",)
@@ -76,7 +75,6 @@ PUBLISHER = {"en": "dlnotes authors", "zh": "dlnotes 作者"}
 GUIDE_TITLES = {"en": {"toc": "Table of Contents", "cover": "Cover"},
                 "zh": {"toc": "目录", "cover": "封面"}}
 SPHINX_WRITTEN_FOR = ("9.0.4",)
-FALLBACK_EPOCH = 1767225600  # 2026-01-01T00:00:00Z, when neither variable nor git is available
 
 
 def is_epub(app: Sphinx) -> bool:
@@ -88,23 +86,6 @@ def is_epub(app: Sphinx) -> bool:
 def book_uid(key: str) -> str:
     """The EPUB's unique identifier for language ``key``: a UUID URN, the same in every build."""
     return f"urn:uuid:{uuid.uuid5(UID_NAMESPACE, f'dlnotes-book-{key}')}"
-
-
-def build_epoch() -> int:
-    """Seconds since 1970 for the book's dates: ``SOURCE_DATE_EPOCH``, else the last commit's."""
-    value = os.environ.get("SOURCE_DATE_EPOCH")
-    if value:
-        try:
-            return int(value)
-        except ValueError:
-            raise ExtensionError(f"SOURCE_DATE_EPOCH must be a whole number of seconds; "
-                                 f"received {value!r}") from None
-    try:
-        out = subprocess.run(["git", "-C", str(ROOT), "log", "-1", "--format=%ct"],
-                             capture_output=True, text=True, timeout=30, check=True).stdout
-        return int(out.strip())
-    except (OSError, subprocess.SubprocessError, ValueError):
-        return FALLBACK_EPOCH
 
 
 # ------------------------------------------------------------------------- config-inited
