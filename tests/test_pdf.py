@@ -177,6 +177,16 @@ def test_zh_text_has_the_contents_the_chapter_titles_and_no_replacement_characte
 
 
 @pytest.mark.parametrize("lang", LANGS)
+def test_only_the_english_pdf_has_an_index(built_pdfs: Path, lang: str) -> None:
+    """English: Sphinx's index, last in the outline. Chinese: none (xindy would sort Chinese by
+    code point under Latin letters); the glossary, 术语表, is in both outlines."""
+    items = [squeeze(re.sub(r"^[\d.]+\s+", "", i)) for i in outline(built_pdfs / f"dlnotes-{lang}.pdf")]
+    has_index = any(i in ("Index", "索引") for i in items)
+    assert has_index == (lang == "en"), f"dlnotes-{lang}.pdf outline: {items[-5:]}"
+    assert squeeze("Glossary" if lang == "en" else "术语表") in items
+
+
+@pytest.mark.parametrize("lang", LANGS)
 def test_the_outline_lists_every_part_chapter_and_section(built_pdfs: Path, lang: str) -> None:
     items = [squeeze(re.sub(r"^[\d.]+\s+", "", i)) for i in outline(
         built_pdfs / f"dlnotes-{lang}.pdf")]

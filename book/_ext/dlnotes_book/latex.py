@@ -7,8 +7,11 @@ Hooks two events:
   ``dlnotes-LANG.tex``, FreeFont for Latin text (Sphinx's default for XeLaTeX) and, for Chinese,
   xeCJK with the Noto CJK fonts (serif text, sans headings, and a CJK monospace fallback so code
   comments and outputs in Chinese have glyphs; English needs them too, for the glossary's
-  Chinese terms). The Chinese chrome (目录, 第 1 章, 图, 表, 索引)
-  is set here: Babel has no Chinese, so the names are defined directly. Long code lines wrap
+  Chinese terms). The Chinese chrome (目录, 第 1 章, 图, 表)
+  is set here: Babel has no Chinese, so the names are defined directly. The Chinese PDF has no
+  index: xindy sorts Chinese by code point under Latin letter headings, which helps nobody; its
+  术语表 (the glossary, both words of every term, each linked to the section that introduces
+  it) does that job. The English PDF keeps Sphinx's index. Long code lines wrap
   (Sphinx's ``verbatimforcewraps``), the table of contents lists parts and chapters (the root
   toctree's ``maxdepth``), and the PDF outline has a bookmark for every part, chapter, section
   and subsection. A character that
@@ -85,7 +88,7 @@ def latex_elements(key: str) -> dict[str, str]:
         # Long code lines wrap, even where they have no space to break at; never cut.
         "sphinxsetup": ("verbatimwrapslines=true, verbatimforcewraps=true, "
                         "verbatimhintsturnover=true"),
-        "printindex": r"\footnotesize\raggedright\printindex",
+        "printindex": "" if key == "zh" else r"\footnotesize\raggedright\printindex",
         "preamble": preamble(key),
         "fncychap": "" if key == "zh" else r"\usepackage[Bjarne]{fncychap}",
         # Both languages: the English glossary names the Chinese terms too.
@@ -111,6 +114,7 @@ def on_config_inited(app: Sphinx, config: Config) -> None:
     config.latex_show_pagerefs = False
     # xindy reads UTF-8 (makeindex split Chinese first letters into broken bytes).
     config.latex_use_xindy = True
+    config.latex_domain_indices = key != "zh"  # see the module's docstring: the glossary serves
     config.latex_elements = latex_elements(key)
 
 
