@@ -17,8 +17,6 @@ Target (issue #14): median score ≥ 95 on the landing page and one content page
 from __future__ import annotations
 
 import argparse
-import contextlib
-import functools
 import gzip
 import http.server
 import io
@@ -28,15 +26,13 @@ import statistics
 import subprocess
 import sys
 import tempfile
-import threading
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tools"))
 
-from sitecheck import CHROMIUM, CHROMIUM_ARGS  # noqa: E402
+from sitecheck import CHROMIUM, CHROMIUM_ARGS, serve  # noqa: E402
 
 SITE = ROOT / "_build" / "html"
 LIGHTHOUSE = ROOT / "node_modules" / ".bin" / "lighthouse"
@@ -74,20 +70,6 @@ class _GzipHandler(http.server.SimpleHTTPRequestHandler):
         self.send_header("Cache-Control", "max-age=600")
         self.end_headers()
         return io.BytesIO(body)
-
-
-@contextlib.contextmanager
-def serve_gzip(site: Path) -> Iterator[str]:
-    """Serve ``site`` on a free port of 127.0.0.1, gzip-encoded; yields the base URL."""
-    handler = functools.partial(_GzipHandler, directory=str(site))
-    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{httpd.server_address[1]}"
-    finally:
-        httpd.shutdown()
-        httpd.server_close()
 
 
 def lighthouse(url: str, timeout: float = 120) -> dict[str, Any]:
@@ -136,7 +118,7 @@ def lighthouse(url: str, timeout: float = 120) -> dict[str, Any]:
 def measure(site: Path, pages: list[str], runs: int) -> dict[str, list[dict[str, Any]]]:
     """``runs`` Lighthouse runs of each of ``pages`` of the built ``site``."""
     out: dict[str, list[dict[str, Any]]] = {}
-    with serve_gzip(site) as base:
+    with serve(site, _GzipHandler) as base:
         for page in pages:
             out[page] = [lighthouse(f"{base}/{page}") for _ in range(runs)]
     return out

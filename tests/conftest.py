@@ -5,12 +5,22 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 SITE = ROOT / "_build" / "html"
+sys.path.insert(0, str(ROOT / "tools"))
+
+
+def skip_or_fail(reason: str) -> None:
+    """Skip the test, visibly, for a missing tool; under CI (``CI`` set), where ``.ci/run``
+    installs every tool, fail instead."""
+    if os.environ.get("CI"):
+        pytest.fail(f"{reason} (CI is set, so this is a failure, not a skip)", pytrace=False)
+    pytest.skip(reason)
 
 
 @pytest.fixture(scope="session")
@@ -38,3 +48,29 @@ def built_site() -> Path:
     if proc.returncode != 0:
         pytest.fail(f"`make html` failed ({proc.returncode}):\n{log[-6000:]}", pytrace=False)
     return SITE
+
+
+@pytest.fixture(scope="module")
+def server(built_site: Path) -> Iterator[str]:
+    """The built site served on 127.0.0.1 (a free port); the base URL, no trailing slash."""
+    from sitecheck import serve
+
+    with serve(built_site) as base:
+        yield base
+
+
+@pytest.fixture(scope="module")
+def browser():  # type: ignore[no-untyped-def]
+    """Debian's Chromium, headless, driven by Playwright (never a downloaded browser)."""
+    from sitecheck import CHROMIUM, CHROMIUM_ARGS
+
+    if CHROMIUM is None:
+        skip_or_fail("Chromium is not installed (apt-get install chromium)")
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        skip_or_fail("playwright is not installed (requirements/dev.txt)")
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield b
+        b.close()

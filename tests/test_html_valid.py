@@ -13,7 +13,6 @@ they fail.
 
 from __future__ import annotations
 
-import os
 import re
 import shutil
 import sys
@@ -21,6 +20,8 @@ from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
+
+from conftest import skip_or_fail as _skip_or_fail
 from docutils import nodes
 from sphinx.errors import ExtensionError
 
@@ -31,12 +32,6 @@ sys.path.insert(0, str(ROOT / "book" / "_ext"))
 import htmlcheck  # noqa: E402
 from dlnotes_book import dataframes, hidden_cells, mathml, paragraphs, theme_templates  # noqa: E402
 from dlnotes_book.guards import InternalsChanged  # noqa: E402
-
-
-def _skip_or_fail(reason: str) -> None:
-    if os.environ.get("CI"):
-        pytest.fail(f"{reason} (CI is set, so this is a failure, not a skip)", pytrace=False)
-    pytest.skip(reason)
 
 
 @pytest.fixture(scope="module")

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import base64
 import io
-import os
 import random
 import re
 import shutil
@@ -24,6 +23,8 @@ import sys
 from pathlib import Path
 
 import pytest
+
+from conftest import skip_or_fail as _skip_or_fail
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "book" / "_ext"))
@@ -34,12 +35,6 @@ from dlnotes_book import assets, css_prune, icons, images, math_fonts  # noqa: E
 from dlnotes_book.guards import InternalsChanged  # noqa: E402
 
 THEME_CSS = (icons.theme_static() / icons.CSS_NAME).read_text(encoding="utf-8")
-
-
-def _skip_or_fail(reason: str) -> None:
-    if os.environ.get("CI"):
-        pytest.fail(f"{reason} (CI is set, so this is a failure, not a skip)", pytrace=False)
-    pytest.skip(reason)
 
 
 # ---------------------------------------------------------------- icons: Font Awesome, cut

@@ -29,9 +29,11 @@ class _Quiet(http.server.SimpleHTTPRequestHandler):
 
 
 @contextlib.contextmanager
-def serve(site: Path) -> Iterator[str]:
-    """Serve ``site`` on a free port of 127.0.0.1; yields the base URL (no trailing slash)."""
-    handler = functools.partial(_Quiet, directory=str(site))
+def serve(site: Path, handler_class: type[http.server.SimpleHTTPRequestHandler] = _Quiet
+          ) -> Iterator[str]:
+    """Serve ``site`` on a free port of 127.0.0.1 with ``handler_class`` (default: plain files,
+    no request log); yields the base URL (no trailing slash)."""
+    handler = functools.partial(handler_class, directory=str(site))
     httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
     thread = threading.Thread(target=httpd.serve_forever, daemon=True)
     thread.start()

@@ -46,7 +46,7 @@ from sphinx.transforms.post_transforms import SphinxPostTransform
 
 from .guards import InternalsChanged, replace_required, require_version
 from .languages import lang_key
-from .paths import BUILD, ROOT
+from .paths import BUILD, ROOT, write_if_changed
 
 SPHINX_WRITTEN_FOR = ("9.0.4",)
 BOOK_THEME_WRITTEN_FOR = ("1.4.0",)
@@ -178,10 +178,7 @@ def write_templates(config: Config, out: Path = TEMPLATES_OUT) -> None:
     theme = Path(sphinx_book_theme.__file__).parent / "theme" / "sphinx_book_theme"
     for name in BOOK_TEMPLATES:
         text = localised_template(name, (theme / name).read_text(encoding="utf-8"))
-        path = out / Path(name).name  # the themes include their components by bare name
-        path.parent.mkdir(parents=True, exist_ok=True)
-        if not path.exists() or path.read_text(encoding="utf-8") != text:
-            path.write_text(text, encoding="utf-8")
+        write_if_changed(out / Path(name).name, text)  # the themes include components by bare name
     if str(out) not in config.templates_path:
         config.templates_path = [*config.templates_path, str(out)]
 
@@ -206,10 +203,7 @@ def on_builder_inited(app: Sphinx) -> None:
         raise InternalsChanged("sphinx-togglebutton no longer adds its _static folder to "
                                "html_static_path at builder-inited; update chrome.py")
     text = togglebutton_js(source.read_text(encoding="utf-8"))
-    target = STATIC_OUT / "togglebutton.js"
-    target.parent.mkdir(parents=True, exist_ok=True)
-    if not target.exists() or target.read_text(encoding="utf-8") != text:
-        target.write_text(text, encoding="utf-8")
+    write_if_changed(STATIC_OUT / "togglebutton.js", text)
     app.config.html_static_path = [*app.config.html_static_path, str(STATIC_OUT)]
 
 

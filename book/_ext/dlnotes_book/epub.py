@@ -49,7 +49,6 @@ from typing import Any
 from docutils import nodes
 from sphinx.application import Sphinx
 from sphinx.config import Config
-from sphinx.errors import ExtensionError
 
 from .guards import InternalsChanged, installed_version, require_version, sub_required
 from .languages import LANGS, lang_key

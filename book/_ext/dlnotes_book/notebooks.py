@@ -46,7 +46,7 @@ from sphinx.errors import ExtensionError
 from .guards import installed_version, require_version
 from .languages import LANGS, lang_key, site_url
 from .notebook_markdown import ConversionError, Context, convert, myst_leftovers
-from .paths import ROOT
+from .paths import ROOT, write_if_changed
 
 MYST_NB_WRITTEN_FOR = ("1.4.0",)
 
@@ -358,10 +358,7 @@ def write_notebooks(app: Sphinx, exception: Exception | None) -> None:
         for key in ("source_map", "myst", "file_format"):
             nb.metadata.pop(key, None)
         nb = for_readers(app, docname, nb)
-        out.parent.mkdir(parents=True, exist_ok=True)
-        text: str = nbformat.writes(nb)  # type: ignore[no-untyped-call]
-        if not out.exists() or out.read_text(encoding="utf-8") != text:
-            out.write_text(text, encoding="utf-8")
+        write_if_changed(out, nbformat.writes(nb))  # type: ignore[no-untyped-call]
 
 
 def setup(app: Sphinx) -> None:

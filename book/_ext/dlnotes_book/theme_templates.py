@@ -37,7 +37,7 @@ from sphinx.config import Config
 
 from . import assets
 from .guards import InternalsChanged, replace_required, require_version, sub_required
-from .paths import BUILD
+from .paths import BUILD, write_if_changed
 
 PYDATA_WRITTEN_FOR = ("0.20.0",)
 BOOK_THEME_WRITTEN_FOR = ("1.4.0",)
@@ -89,12 +89,6 @@ def layout(original: str) -> str:
             "the primary sidebar is a complementary landmark. -#}\n" + text)
 
 
-def _write(path: Path, text: str) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    if not path.exists() or path.read_text(encoding="utf-8") != text:
-        path.write_text(text, encoding="utf-8")
-
-
 def _layout(original: str) -> str:
     # One file, every edit: the landmark (here) and the search scripts only where they serve
     # (assets.layout). A second regenerated copy elsewhere on templates_path would hide one.
@@ -125,7 +119,7 @@ def on_config_inited(app: Sphinx, config: Config) -> None:
         raise InternalsChanged(f"sphinx-book-theme has no {component.name} component any more")
     theme = _theme_dir()
     for out_name, (source, edit) in TEMPLATES.items():
-        _write(OUT / out_name, edit((theme / source).read_text(encoding="utf-8")))
+        write_if_changed(OUT / out_name, edit((theme / source).read_text(encoding="utf-8")))
     if str(OUT) not in config.templates_path:
         config.templates_path = [*config.templates_path, str(OUT)]
 
