@@ -12,14 +12,13 @@ import subprocess
 import sys
 from pathlib import Path
 from types import SimpleNamespace
-from typing import Any
 
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "book" / "_ext"))
 
-from dlnotes_book import chrome, guards, other_language  # noqa: E402
+from dlnotes_book import chrome, other_language  # noqa: E402
 from dlnotes_book.guards import InternalsChanged  # noqa: E402
 
 PO_HEAD = ('msgid ""\nmsgstr ""\n"Language: zh_CN\\n"\n"Content-Type: text/plain; charset=UTF-8\\n"\n'
@@ -172,31 +171,6 @@ def test_hidden_cell_toggles_are_translated_or_stop_the_build() -> None:
     assert all(not re.search("[A-Za-z]", v) for v in table.values())
     with pytest.raises(InternalsChanged, match="preliminaries/calculus has the toggle text 'Show cell'"):
         chrome.translate_prompt("Show cell", table, "preliminaries/calculus")
-
-
-def _fake_versions(monkeypatch: pytest.MonkeyPatch, **versions: str) -> None:
-    real = guards.installed_version
-    table = {k.replace("_", "-"): v for k, v in versions.items()}
-    monkeypatch.setattr(guards, "installed_version", lambda n: table.get(n) or real(n))
-
-
-GUARDED: list[tuple[str, Any]] = [
-    ("sphinx", lambda: chrome.install_catalog(SimpleNamespace(), "x", Path("absent.mo"))),
-    ("sphinx-book-theme", lambda: chrome.write_templates(SimpleNamespace(templates_path=[]),
-                                                          out=Path("/nonexistent"))),
-    ("sphinx-togglebutton", lambda: chrome.on_builder_inited(SimpleNamespace())),
-    ("myst-nb", lambda: chrome.setup(SimpleNamespace())),
-]
-
-
-@pytest.mark.parametrize(("package", "use"), GUARDED, ids=[p for p, _ in GUARDED])
-def test_each_use_of_an_internal_fails_on_another_version(
-    package: str, use: Any, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    _fake_versions(monkeypatch, **{package: "0.0.1"})
-    with pytest.raises(InternalsChanged) as info:
-        use()
-    assert f"{package} 0.0.1 is installed" in str(info.value)
 
 
 # ---------------------------------------------------------------- Chinese on English pages

@@ -25,6 +25,7 @@ sys.path.insert(0, str(ROOT / "book" / "_ext"))
 import dlnotes_book  # noqa: E402
 from dlnotes_book import (  # noqa: E402
     cache,
+    chrome,
     guards,
     hidden_cells,
     katex_local,
@@ -161,6 +162,11 @@ GUARDED: list[tuple[str, Any]] = [
     ("sphinx-book-theme", lambda: theme_templates.on_config_inited(SimpleNamespace(), SimpleNamespace())),
     ("sphinx", lambda: katex_local.on_builder_inited(
         SimpleNamespace(builder=SimpleNamespace(format="html")))),
+    ("sphinx", lambda: chrome.install_catalog(SimpleNamespace(), "x", Path("absent.mo"))),
+    ("sphinx-book-theme", lambda: chrome.write_templates(SimpleNamespace(templates_path=[]),
+                                                          out=Path("/nonexistent"))),
+    ("sphinx-togglebutton", lambda: chrome.on_builder_inited(SimpleNamespace())),
+    ("myst-nb", lambda: chrome.setup(SimpleNamespace())),
 ]
 
 
