@@ -285,3 +285,27 @@ def test_the_answers_are_read_through_a_guarded_myst_nb_route(monkeypatch: pytes
 def test_the_extension_is_enabled_in_the_book() -> None:
     conf = (ROOT / "conf.py").read_text(encoding="utf-8")
     assert '"dlnotes_selfcheck"' in conf
+
+
+def test_plain_selfcheck_prints_question_options_and_answer() -> None:
+    from docutils import nodes
+
+    check = sc.selfcheck(ident="selfcheck-1", data={}, classes=["selfcheck"])
+    question = sc.selfcheck_question(kicker="自测")
+    question += nodes.inline("", "", nodes.Text("哪个对？"), classes=["selfcheck-para"])
+    check += question
+    for letter, text in (("a", "甲"), ("b", "乙")):
+        option = sc.selfcheck_option(ident="selfcheck-1", letter=letter)
+        option += nodes.Text(text)
+        check += option
+    check += sc.selfcheck_controls(label="检查")
+    answer = sc.selfcheck_answer(summary="答案")
+    answer += nodes.paragraph("正确答案是 (b)", "正确答案是 (b)")
+    feedback = sc.selfcheck_feedback(letter="a")
+    feedback += nodes.paragraph("不对。", "不对。")
+    answer += feedback
+    check += answer
+    box = sc.plain_selfcheck(check, "zh")
+    assert [p.astext() for p in box.findall(nodes.paragraph)] == [
+        "自测：哪个对？", "(a) 甲", "(b) 乙", "答案：正确答案是 (b)", "(a) 不对。"]
+    assert not list(box.findall(sc.selfcheck_controls))

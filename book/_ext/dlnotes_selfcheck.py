@@ -26,9 +26,9 @@ answer against the page's glue data (read through myst-nb, see :func:`glued_valu
 small self-contained component: a ``<fieldset>`` whose ``<legend>`` is the question, radio buttons
 or a number field, a Check button and an ``aria-live`` region that ``_static/selfcheck.js`` fills.
 The answer is in data attributes (a self-check, not an exam); without JavaScript the question, the
-options and a folded ``<details>`` with the answer and the feedback still show. In the PDF
-edition (LaTeX) a check is a note box: the question, the options, then the answer and the
-feedback in small type.
+options and a folded ``<details>`` with the answer and the feedback still show. In the PDF and
+EPUB editions a check is printed (:func:`plain_selfcheck`): the question, the options, then the
+answer and the feedback, in a box.
 """
 
 from __future__ import annotations
@@ -441,48 +441,55 @@ def depart_feedback(self: Any, node: selfcheck_feedback) -> None:
     self.body.append("</div>\n")
 
 
-def _skip(self: Any, node: nodes.Element) -> None:
-    raise nodes.SkipNode
+# ---------------------------------------------------------------- print: PDF and EPUB
+def plain_selfcheck(check: nodes.Element, lang: str) -> nodes.container:
+    """A self-check in print (the PDF, the EPUB): the question, the options, then the answer and
+    the feedback, printed open like the exercises' solutions, in a container of class
+    ``selfcheck`` (the LaTeX preamble boxes it; the EPUB's stylesheet frames it)."""
+    colon = "：" if lang == "zh" else ": "
+    box = nodes.container(classes=["selfcheck"])
+    for part in check.children:
+        if isinstance(part, selfcheck_question):
+            for i, block in enumerate(part.children):
+                para = nodes.paragraph(classes=["selfcheck-question"])
+                if i == 0:
+                    para += nodes.strong(part["kicker"], part["kicker"])
+                    para += nodes.Text(colon)
+                para.extend(c.deepcopy() for c in block.children)
+                box += para
+        elif isinstance(part, selfcheck_option):
+            para = nodes.paragraph(classes=["selfcheck-option"])
+            para += nodes.Text(f"({part['letter']}) ")
+            para.extend(c.deepcopy() for c in part.children)
+            box += para
+        elif isinstance(part, selfcheck_answer):
+            answer = nodes.container(classes=["selfcheck-answer"])
+            for item in part.children:
+                blocks = [c.deepcopy() for c in item.children] if isinstance(
+                    item, selfcheck_feedback) else [item.deepcopy()]
+                letter = item.get("letter", "") if isinstance(item, selfcheck_feedback) else ""
+                if blocks and isinstance(blocks[0], nodes.paragraph):
+                    if letter:
+                        blocks[0].insert(0, nodes.Text(f"({letter}) "))
+                    if not len(answer):
+                        blocks[0].insert(0, nodes.Text(colon))
+                        blocks[0].insert(0, nodes.strong(part["summary"], part["summary"]))
+                answer.extend(blocks)
+            box += answer
+        # the number field, the Check button and the live region need a script: left out
+    return box
 
+def print_selfchecks(app: Any, doctree: nodes.document, docname: str) -> None:
+    """``doctree-resolved``: for every builder but the web site's, each self-check in its plain
+    form (:func:`plain_selfcheck`): the radio buttons, number field and Check button need a
+    script, which neither a PDF nor an EPUB reading system runs."""
+    if app.builder.format == "html" and app.builder.name != "epub":
+        return
+    from dlnotes_book.languages import lang_key
 
-# LaTeX (the PDF edition): a note box with the question, the options, and the answer with its
-# feedback in small type below them (a printed page has nothing to fold or to click).
-def latex_visit_selfcheck(self: Any, node: selfcheck) -> None:
-    from sphinx.util.texescape import escape
-
-    kicker = next(iter(node.findall(selfcheck_question)))["kicker"]
-    self.body.append("\n\\begin{sphinxadmonition}{note}{%s}\n" % escape(kicker))
-
-
-def latex_depart_selfcheck(self: Any, node: selfcheck) -> None:
-    self.body.append("\\end{sphinxadmonition}\n")
-
-
-def latex_visit_question(self: Any, node: selfcheck_question) -> None:
-    self.body.append("\n\\sphinxAtStartPar\n")
-
-
-def latex_visit_option(self: Any, node: selfcheck_option) -> None:
-    self.body.append("\n\\par\\noindent (%s)~" % node["letter"])
-
-
-def latex_visit_answer(self: Any, node: selfcheck_answer) -> None:
-    from sphinx.util.texescape import escape
-
-    self.body.append("\n\\par\\medskip\\begingroup\\footnotesize\\noindent\\textbf{%s}\n"
-                     % escape(node["summary"]))
-
-
-def latex_depart_answer(self: Any, node: selfcheck_answer) -> None:
-    self.body.append("\n\\par\\endgroup\n")
-
-
-def latex_visit_feedback(self: Any, node: selfcheck_feedback) -> None:
-    self.body.append("\n\\par\\noindent" + (" (%s)~" % node["letter"] if node["letter"] else " "))
-
-
-def _latex_par(self: Any, node: nodes.Element) -> None:
-    self.body.append("\n\\par\n")
+    lang = lang_key(app.config.language)
+    for check in list(doctree.findall(selfcheck)):
+        check.replace_self(plain_selfcheck(check, lang))
 
 
 # ---------------------------------------------------------------- Sphinx: the directive
@@ -588,20 +595,16 @@ def _directive_class() -> type:
 
 
 def setup(app: Any) -> dict[str, Any]:
-    """Register the directive, its nodes (HTML and LaTeX; skipped by other builders), static files."""
-    others = {fmt: (_skip, None) for fmt in ("text", "man", "texinfo")}
-    app.add_node(selfcheck, html=(visit_selfcheck, depart_selfcheck),
-                 latex=(latex_visit_selfcheck, latex_depart_selfcheck), **others)
-    app.add_node(selfcheck_question, html=(visit_question, depart_question),
-                 latex=(latex_visit_question, _latex_par), **others)
-    app.add_node(selfcheck_option, html=(visit_option, depart_option),
-                 latex=(latex_visit_option, _latex_par), **others)
-    app.add_node(selfcheck_number, html=(visit_number, None), latex=(_skip, None), **others)
-    app.add_node(selfcheck_controls, html=(visit_controls, None), latex=(_skip, None), **others)
-    app.add_node(selfcheck_answer, html=(visit_answer, depart_answer),
-                 latex=(latex_visit_answer, latex_depart_answer), **others)
-    app.add_node(selfcheck_feedback, html=(visit_feedback, depart_feedback),
-                 latex=(latex_visit_feedback, _latex_par), **others)
+    """Register the directive, its nodes (written as HTML for the site; every other builder gets
+    the plain form, :func:`print_selfchecks`), the static files."""
+    app.add_node(selfcheck, html=(visit_selfcheck, depart_selfcheck))
+    app.add_node(selfcheck_question, html=(visit_question, depart_question))
+    app.add_node(selfcheck_option, html=(visit_option, depart_option))
+    app.add_node(selfcheck_number, html=(visit_number, None))
+    app.add_node(selfcheck_controls, html=(visit_controls, None))
+    app.add_node(selfcheck_answer, html=(visit_answer, depart_answer))
+    app.add_node(selfcheck_feedback, html=(visit_feedback, depart_feedback))
+    app.connect("doctree-resolved", print_selfchecks)
     app.add_directive("selfcheck", _directive_class())
     app.add_js_file("selfcheck.js", loading_method="defer")
     app.add_css_file("selfcheck.css")

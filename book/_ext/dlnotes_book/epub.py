@@ -17,9 +17,6 @@ the first does nothing for other builders; the site's HTML does not change.
   ``_build/site-static`` (KaTeX's stylesheet and fonts) stays out of the book;
   :func:`localise_guide`: the navigation document is titled 目录 in Chinese
   (``EpubBuilder.guide_titles``, an internal of Sphinx 9.0.4: version-guarded).
-- ``doctree-resolved``: a self-check becomes its question, its options and its answer with the
-  feedback, printed open like the exercises' solutions (:func:`plain_selfcheck`: the radio
-  buttons, number field and Check button need a script).
 - ``html-page-context`` (after the other handlers): no ``<script>`` (reading systems need not
   run JavaScript), no stylesheet but Sphinx's epub theme, Pygments and :data:`EPUB_CSS`; no
   canonical URL, ``hreflang`` alternates or icon (they name the web site); ``lang`` and
@@ -46,7 +43,6 @@ import zipfile
 from pathlib import Path
 from typing import Any
 
-from docutils import nodes
 from sphinx.application import Sphinx
 from sphinx.config import Config
 
@@ -189,62 +185,6 @@ def drop_theme_templates(app: Sphinx) -> None:
     if kept != list(app.config.templates_path):
         app.config.templates_path = kept
         app.builder.templates.init(app.builder, app.builder.theme)  # type: ignore[attr-defined]
-
-
-# ----------------------------------------------------------------------- doctree-resolved
-def plain_selfcheck(check: nodes.Element, lang: str) -> nodes.container:
-    """A self-check as a reader without JavaScript sees it in print: the question, the options,
-    then the answer and the feedback, printed open like the exercises' solutions."""
-    from dlnotes_selfcheck import (
-        selfcheck_answer,
-        selfcheck_feedback,
-        selfcheck_option,
-        selfcheck_question,
-    )
-
-    colon = "：" if lang == "zh" else ": "
-    box = nodes.container(classes=["selfcheck"])
-    for part in check.children:
-        if isinstance(part, selfcheck_question):
-            for i, block in enumerate(part.children):
-                para = nodes.paragraph(classes=["selfcheck-question"])
-                if i == 0:
-                    para += nodes.strong(part["kicker"], part["kicker"])
-                    para += nodes.Text(colon)
-                para.extend(c.deepcopy() for c in block.children)
-                box += para
-        elif isinstance(part, selfcheck_option):
-            para = nodes.paragraph(classes=["selfcheck-option"])
-            para += nodes.Text(f"({part['letter']}) ")
-            para.extend(c.deepcopy() for c in part.children)
-            box += para
-        elif isinstance(part, selfcheck_answer):
-            answer = nodes.container(classes=["selfcheck-answer"])
-            for item in part.children:
-                blocks = [c.deepcopy() for c in item.children] if isinstance(
-                    item, selfcheck_feedback) else [item.deepcopy()]
-                letter = item.get("letter", "") if isinstance(item, selfcheck_feedback) else ""
-                if blocks and isinstance(blocks[0], nodes.paragraph):
-                    if letter:
-                        blocks[0].insert(0, nodes.Text(f"({letter}) "))
-                    if not len(answer):
-                        blocks[0].insert(0, nodes.Text(colon))
-                        blocks[0].insert(0, nodes.strong(part["summary"], part["summary"]))
-                answer.extend(blocks)
-            box += answer
-        # the number field, the Check button and the live region need a script: left out
-    return box
-
-
-def on_doctree_resolved(app: Sphinx, doctree: nodes.document, docname: str) -> None:
-    """Self-checks without form controls (epub only)."""
-    if not is_epub(app):
-        return
-    from dlnotes_selfcheck import selfcheck
-
-    lang = lang_key(app.config.language)
-    for check in list(doctree.findall(selfcheck)):
-        check.replace_self(plain_selfcheck(check, lang))
 
 
 # ------------------------------------------------------------------------ html-page-context
@@ -443,6 +383,5 @@ def setup(app: Sphinx) -> None:
     app.connect("builder-inited", lend_version, priority=400)
     app.connect("builder-inited", return_version, priority=600)
     app.connect("builder-inited", on_builder_inited)
-    app.connect("doctree-resolved", on_doctree_resolved)
     app.connect("html-page-context", on_html_page_context, priority=900)
     app.connect("build-finished", finish_epub, priority=450)

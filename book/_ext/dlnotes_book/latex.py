@@ -63,6 +63,10 @@ COMMON_PREAMBLE = r"""
 \tracinglostchars=2
 % Bookmarks down to subsections, numbered like the headings.
 \hypersetup{bookmarksnumbered=true}
+% A printed self-check (dlnotes_selfcheck.plain_selfcheck) is a container of class selfcheck: a
+% framed box; its answer, below the options, in small type.
+\newenvironment{sphinxclassselfcheck}{\begin{sphinxShadowBox}}{\end{sphinxShadowBox}}
+\newenvironment{sphinxclassselfcheck-answer}{\par\medskip\begingroup\footnotesize}{\par\endgroup}
 """
 
 
